@@ -1,0 +1,53 @@
+"""stanceclf: stance and claim classification in news.
+
+The top-level import is light: heavy backends (scikit-learn models, datasets, torch, spaCy) load
+on first use.
+
+>>> import stanceclf
+>>> stanceclf.Stance.parse("pro")
+<Stance.FAVOR: 'FAVOR'>
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from .errors import DataError, ModelError, NotFittedError, StanceclfError, UnknownNameError
+from .types import STANCE_LABELS, Stance, StanceExample, StancePrediction
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "TfidfStanceClassifier": "stanceclf.models.linear",
+    "create_model": "stanceclf.models.registry",
+    "load": "stanceclf.models.registry",
+    "available_models": "stanceclf.models.registry",
+    "load_dataset": "stanceclf.data.loaders",
+    "load_table": "stanceclf.data.loaders",
+    "evaluate": "stanceclf.eval.harness",
+}
+
+__all__ = [
+    "__version__",
+    "Stance",
+    "STANCE_LABELS",
+    "StanceExample",
+    "StancePrediction",
+    "StanceclfError",
+    "DataError",
+    "ModelError",
+    "NotFittedError",
+    "UnknownNameError",
+    *_LAZY,
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'stanceclf' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

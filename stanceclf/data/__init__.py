@@ -1,0 +1,46 @@
+"""Datasets: the canonical schema and loaders for the bundled stance benchmarks and your own tables.
+
+Importing this package is cheap: ``datasets`` is imported only when a loader runs.
+"""
+
+from __future__ import annotations
+
+from .loaders import (
+    DATASETS,
+    ENV_VAR,
+    DatasetInfo,
+    available_datasets,
+    get_dataset_info,
+    load_dataset,
+    load_fnc1,
+    load_newsmtsc,
+    load_persent,
+    load_pstance,
+    load_semeval2016,
+    load_table,
+    load_vast,
+    resolve_data_dir,
+)
+from .schema import CANONICAL_COLUMNS, FNC_LABELS, STANCE2, STANCE3, canonical_features
+
+__all__ = [
+    "CANONICAL_COLUMNS",
+    "DATASETS",
+    "ENV_VAR",
+    "FNC_LABELS",
+    "STANCE2",
+    "STANCE3",
+    "DatasetInfo",
+    "available_datasets",
+    "canonical_features",
+    "get_dataset_info",
+    "load_dataset",
+    "load_fnc1",
+    "load_newsmtsc",
+    "load_persent",
+    "load_pstance",
+    "load_semeval2016",
+    "load_table",
+    "load_vast",
+    "resolve_data_dir",
+]

@@ -1,0 +1,270 @@
+"""Evaluation harness: train (if needed) and score a model on a dataset under a protocol.
+
+Protocols
+---------
+``in-target``
+    Train on the training split (all targets), score every test split.
+``cross-target``
+    Train on the ``train_targets`` of the training split, score the ``test_targets`` of the test
+    split(s) (e.g. P-Stance Trump -> Biden).
+``zero-shot``
+    Leave one target out: for each target, train on all others and score the held-out target;
+    predictions are pooled over folds, and per-target scores are reported as well.
+
+Every run yields an :class:`EvaluationResult` (written as JSON by ``stanceclf evaluate``).
+
+>>> from stanceclf.eval.harness import evaluate      # doctest: +SKIP
+>>> results = evaluate("tfidf", "semeval2016", data_dir="../shared/data")  # doctest: +SKIP
+>>> print(results[0].table())                       # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import resource
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..errors import DataError
+from .metrics import score_all
+
+__all__ = ["PROTOCOLS", "EvaluationResult", "evaluate", "peak_memory_mb"]
+
+PROTOCOLS = ("in-target", "cross-target", "zero-shot")
+
+
+def peak_memory_mb() -> float:
+    """Peak resident memory of this process so far, in MB (Linux/macOS)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+@dataclass
+class EvaluationResult:
+    """Scores of one model on one dataset split under one protocol, plus cost measurements."""
+
+    model: str
+    dataset: str
+    split: str
+    protocol: str
+    scores: dict[str, Any]
+    n_examples: int
+    train_targets: list[str] | None = None
+    test_targets: list[str] | None = None
+    train_time_s: float | None = None
+    inference_time_s: float | None = None
+    examples_per_s: float | None = None
+    wall_time_s: float | None = None
+    peak_memory_mb: float | None = None
+    model_params: dict[str, Any] = field(default_factory=dict)
+    stanceclf_version: str = ""
+    python: str = field(default_factory=platform.python_version)
+    timestamp: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.to_dict(), indent=2) + "\n")
+        return path
+
+    def table(self) -> str:
+        """A readable plain-text summary: headline scores, per-class and per-target tables."""
+        s = self.scores
+        lo, hi = s.get("main_ci95") or (float("nan"), float("nan"))
+        lines = [
+            f"{self.model} on {self.dataset}/{self.split} ({self.protocol}), n={self.n_examples}",
+            f"  {s['main_metric']}: {s['main_score']:.4f}  (95% CI {lo:.4f}-{hi:.4f})",
+        ]
+        extra = [f"{k}={s[k]:.4f}" for k in ("accuracy", "macro_f1", "f_avg", "fnc_score") if k in s and k != s["main_metric"]]
+        if "calibration" in s:
+            extra += [f"ECE={s['calibration']['ece']:.4f}", f"Brier={s['calibration']['brier']:.4f}"]
+        lines.append("  " + "  ".join(extra))
+        lines.append(f"  {'class':<12}{'P':>8}{'R':>8}{'F1':>8}{'n':>8}")
+        for label, row in s["per_class"].items():
+            lines.append(f"  {label:<12}{row['precision']:>8.3f}{row['recall']:>8.3f}{row['f1']:>8.3f}{row['support']:>8d}")
+        if s.get("per_target") and len(s["per_target"]) > 1:
+            lines.append(f"  {'target':<34}{'n':>6}{s['main_metric']:>10}")
+            for target, row in s["per_target"].items():
+                lines.append(f"  {target[:33]:<34}{row['n']:>6}{row['main_score']:>10.4f}")
+            lines.append(f"  {'mean over targets':<34}{'':>6}{s['target_mean']:>10.4f}")
+        timing = [f"{name}={value:.1f}s" for name, value in (("train", self.train_time_s), ("wall", self.wall_time_s)) if value is not None]
+        if self.examples_per_s:
+            timing.append(f"{self.examples_per_s:,.0f} ex/s")
+        if self.peak_memory_mb:
+            timing.append(f"peak {self.peak_memory_mb:,.0f} MB")
+        lines.append("  " + "  ".join(timing))
+        return "\n".join(lines)
+
+
+def _subset(split: Any, targets: Sequence[str] | None) -> Any:
+    if not targets:
+        return split
+    wanted = {t.lower() for t in targets}
+    present = {t.lower() for t in split.unique("target")}
+    missing = sorted(wanted - present)
+    if missing:
+        raise DataError(f"Target(s) {missing} are not in this split. Available: {sorted(split.unique('target'))}.")
+    return split.filter(lambda row: row["target"].lower() in wanted)
+
+
+def _score(model: Any, split: Any, info: Any, n_resamples: int, seed: int) -> tuple[dict[str, Any], float]:
+    start = time.perf_counter()
+    proba = model.predict_proba(split)
+    elapsed = time.perf_counter() - start
+    classes = [str(c) for c in model.classes_]
+    y_pred = np.asarray(classes, dtype=object)[proba.argmax(axis=1)]
+    scores = _score_predictions(split["label"], y_pred, proba, classes, split["target"], info, n_resamples, seed)
+    return scores, elapsed
+
+
+def _score_predictions(y_true, y_pred, proba, classes, targets, info, n_resamples, seed) -> dict[str, Any]:
+    labels = list(info.labels)
+    # probabilities are only comparable when the model's label set is the dataset's
+    calibrated = sorted(classes) == sorted(labels)
+    scores = score_all(
+        list(y_true), list(y_pred), labels=labels, proba=proba if calibrated else None,
+        classes=classes if calibrated else None, targets=list(targets), main_metric=info.main_metric,
+        n_resamples=n_resamples, seed=seed,
+    )
+    per_target = scores.get("per_target") or {}
+    scores["target_mean"] = float(np.mean([row["main_score"] for row in per_target.values()])) if per_target else scores["main_score"]
+    return scores
+
+
+def _build(model: Any) -> tuple[Any, bool, str]:
+    """Return (model, needs_training, display name) for a registry name, a path or a model object."""
+    from ..models.registry import MODELS, create_model, load
+
+    if isinstance(model, str):
+        if model in MODELS:
+            return create_model(model), True, model
+        return load(model), False, Path(model).name
+    name = getattr(model, "model_name", type(model).__name__)
+    return model, not hasattr(model, "classes_"), name
+
+
+def evaluate(
+    model: Any,
+    dataset: str,
+    *,
+    data_dir: str | Path | None = None,
+    splits: Sequence[str] | None = None,
+    protocol: str = "in-target",
+    train_targets: Sequence[str] | None = None,
+    test_targets: Sequence[str] | None = None,
+    dataset_kwargs: dict[str, Any] | None = None,
+    n_resamples: int = 1000,
+    seed: int = 0,
+    progress: bool = False,
+) -> list[EvaluationResult]:
+    """Evaluate ``model`` (registry name, saved-model path or model object) on ``dataset``.
+
+    Untrained models are trained on the dataset's training split first (on ``train_targets`` when
+    given); saved/fitted models are scored as they are (``in-target`` only). Returns one result per
+    evaluated split.
+    """
+    from .. import __version__
+    from ..data.loaders import DATASETS, load_dataset
+
+    if protocol not in PROTOCOLS:
+        raise DataError(f"Unknown protocol {protocol!r}; choose one of {list(PROTOCOLS)}.")
+    info = DATASETS[dataset] if dataset in DATASETS else None
+    data = load_dataset(dataset, data_dir=data_dir, **(dataset_kwargs or {}))
+    info = DATASETS[dataset]
+    eval_splits = list(splits or info.test_splits)
+    unknown = [s for s in eval_splits if s not in data]
+    if unknown:
+        raise DataError(f"{dataset} has no split(s) {unknown}; available: {list(data)}.")
+    built, needs_training, name = _build(model)
+    if not needs_training and protocol != "in-target":
+        raise DataError(f"The {protocol} protocol trains new models; pass a registry model name, not a fitted model.")
+    if needs_training and not info.train_split:
+        raise DataError(f"{dataset} has no training split; evaluate a trained model (a saved-model path) on it.")
+
+    results: list[EvaluationResult] = []
+    for split_name in eval_splits:
+        wall_start = time.perf_counter()
+        test = data[split_name]
+        train_time = None
+        if protocol == "zero-shot":
+            scores, train_time, infer_time, n, tested = _zero_shot(
+                model, data[info.train_split], test, test_targets, info, n_resamples, seed, progress)
+        else:
+            if protocol == "cross-target" and not (train_targets and test_targets):
+                raise DataError("The cross-target protocol needs train_targets and test_targets.")
+            test = _subset(test, test_targets)
+            if needs_training:
+                if results:  # trained already for an earlier split
+                    pass
+                else:
+                    start = time.perf_counter()
+                    built.fit(_subset(data[info.train_split], train_targets))
+                    train_time = time.perf_counter() - start
+            scores, infer_time = _score(built, test, info, n_resamples, seed)
+            n, tested = len(test), sorted(test.unique("target")) if test_targets else None
+        results.append(EvaluationResult(
+            model=name, dataset=dataset, split=split_name, protocol=protocol, scores=scores, n_examples=n,
+            train_targets=list(train_targets) if train_targets else None, test_targets=tested,
+            train_time_s=train_time, inference_time_s=infer_time,
+            examples_per_s=n / infer_time if infer_time else None,
+            wall_time_s=time.perf_counter() - wall_start + (train_time or 0.0) * 0,
+            peak_memory_mb=peak_memory_mb(),
+            model_params=_params(built), stanceclf_version=__version__,
+        ))
+    return results
+
+
+def _zero_shot(model, train, test, test_targets, info, n_resamples, seed, progress):
+    """Leave-one-target-out: one model per held-out target, predictions pooled."""
+    from tqdm.auto import tqdm
+
+    targets = list(test_targets or sorted(set(test.unique("target")) & set(train.unique("target"))))
+    if len(targets) < 1 or len(train.unique("target")) < 2:
+        raise DataError("The zero-shot protocol needs at least two targets in the training split.")
+    y_true, y_pred, probas, target_col = [], [], [], []
+    train_time = infer_time = 0.0
+    classes = None
+    for target in tqdm(targets, desc="zero-shot folds", disable=not progress):
+        built, _, _ = _build(model)
+        fold_train = train.filter(lambda row: row["target"].lower() != target.lower())
+        fold_test = _subset(test, [target])
+        start = time.perf_counter()
+        built.fit(fold_train)
+        train_time += time.perf_counter() - start
+        start = time.perf_counter()
+        proba = built.predict_proba(fold_test)
+        infer_time += time.perf_counter() - start
+        fold_classes = [str(c) for c in built.classes_]
+        if classes is None:
+            classes = fold_classes
+        aligned = np.zeros((len(proba), len(classes)))
+        for j, c in enumerate(fold_classes):
+            if c in classes:
+                aligned[:, classes.index(c)] = proba[:, j]
+        aligned /= aligned.sum(axis=1, keepdims=True)
+        probas.append(aligned)
+        y_true += list(fold_test["label"])
+        target_col += list(fold_test["target"])
+        y_pred += [classes[i] for i in aligned.argmax(axis=1)]
+    proba = np.vstack(probas)
+    scores = _score_predictions(y_true, y_pred, proba, classes, target_col, info, n_resamples, seed)
+    return scores, train_time, infer_time, len(y_true), targets
+
+
+def _params(model: Any) -> dict[str, Any]:
+    try:
+        params = model.get_params(deep=False)
+    except Exception:  # noqa: BLE001 - a user model without get_params
+        return {}
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.items()
+            if isinstance(v, (str, int, float, bool, tuple, list, type(None)))}

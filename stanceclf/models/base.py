@@ -1,0 +1,266 @@
+"""The estimator contract shared by every stance model backend.
+
+A stance model is a scikit-learn style classifier over (text, target) pairs:
+
+* ``fit(X, y=None)`` returns ``self``; ``y`` may be omitted when ``X`` carries labels;
+* ``predict(X)`` returns an array of label strings, ``predict_proba(X)`` an ``(n, k)`` array whose
+  columns follow ``classes_``;
+* ``save(path)`` writes a directory (JSON config + safe weights), ``load(path)`` reads it back.
+
+``X`` may be any of: a :class:`datasets.Dataset`, a :class:`pandas.DataFrame` with ``text`` and
+``target`` columns, a list of :class:`~stanceclf.types.StanceExample`, of ``(text, target)`` tuples
+or of dicts with ``text``/``target`` keys.
+
+>>> batch = as_pair_batch([("We must leave NATO.", "NATO")])
+>>> batch.targets
+['NATO']
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+from ..errors import DataError, ModelError, NotFittedError
+from ..types import Stance, StanceExample, StancePrediction
+
+__all__ = ["PairBatch", "as_pair_batch", "StanceModel", "CONFIG_FILE", "read_config"]
+
+CONFIG_FILE = "config.json"
+
+
+@dataclass(frozen=True)
+class PairBatch:
+    """Column view of a batch of (text, target[, context]) pairs with optional labels."""
+
+    texts: list[str]
+    targets: list[str]
+    contexts: list[str]
+    labels: list[str] | None
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+def _label_str(value: Any) -> str:
+    if isinstance(value, Stance):
+        return value.value
+    return "" if value is None else str(value)
+
+
+def as_pair_batch(X: Any, y: Iterable[Any] | None = None) -> PairBatch:
+    """Normalise any supported input into a :class:`PairBatch` (see the module docstring)."""
+    texts: list[Any]
+    if hasattr(X, "column_names") and hasattr(X, "__getitem__") and not isinstance(X, dict):
+        if hasattr(X, "keys") and not hasattr(X, "num_rows"):
+            raise DataError(
+                "Got a DatasetDict; pass one split instead, e.g. model.fit(dataset['train'])."
+            )
+        cols = set(X.column_names)
+        _require_columns(cols, "dataset")
+        texts, targets = list(X["text"]), list(X["target"])
+        contexts = list(X["context"]) if "context" in cols else [""] * len(texts)
+        labels = list(X["label"]) if "label" in cols else None
+    elif hasattr(X, "columns") and hasattr(X, "to_dict"):  # pandas DataFrame
+        cols = set(map(str, X.columns))
+        _require_columns(cols, "DataFrame")
+        texts, targets = X["text"].tolist(), X["target"].tolist()
+        contexts = X["context"].fillna("").tolist() if "context" in cols else [""] * len(texts)
+        labels = X["label"].tolist() if "label" in cols else None
+    elif isinstance(X, (str, bytes)):
+        raise DataError(
+            "Expected a batch of (text, target) pairs, got a single string. "
+            "Wrap it: model.predict([(text, target)])."
+        )
+    else:
+        texts, targets, contexts, labels_list = [], [], [], []
+        for i, item in enumerate(X):
+            if isinstance(item, StanceExample):
+                texts.append(item.text)
+                targets.append(item.target)
+                contexts.append(item.context or "")
+                labels_list.append(item.label)
+            elif isinstance(item, dict):
+                if "text" not in item or "target" not in item:
+                    raise DataError(f"Item {i} is a dict without 'text' and 'target' keys: {sorted(item)}.")
+                texts.append(item["text"])
+                targets.append(item["target"])
+                contexts.append(item.get("context") or "")
+                labels_list.append(item.get("label"))
+            elif isinstance(item, (tuple, list)) and len(item) in (2, 3):
+                texts.append(item[0])
+                targets.append(item[1])
+                contexts.append(item[2] if len(item) == 3 and item[2] is not None else "")
+                labels_list.append(None)
+            else:
+                raise DataError(
+                    f"Item {i} is a {type(item).__name__}; expected a StanceExample, a dict with "
+                    "'text'/'target' keys or a (text, target) tuple."
+                )
+        labels = labels_list if any(lab is not None for lab in labels_list) else None
+    for i, (text, target) in enumerate(zip(texts, targets)):
+        if not isinstance(text, str) or not text.strip():
+            raise DataError(f"Item {i}: text must be a non-empty string, got {text!r}.")
+        if not isinstance(target, str) or not target.strip():
+            raise DataError(f"Item {i}: target must be a non-empty string, got {target!r}.")
+    if y is not None:
+        labels = list(y)
+        if len(labels) != len(texts):
+            raise DataError(f"X has {len(texts)} items but y has {len(labels)} labels.")
+    if labels is not None:
+        labels = [_label_str(v) for v in labels]
+    return PairBatch(list(texts), list(targets), [c or "" for c in contexts], labels)
+
+
+def _require_columns(cols: set[str], what: str) -> None:
+    missing = {"text", "target"} - cols
+    if missing:
+        raise DataError(
+            f"The {what} lacks column(s) {sorted(missing)} (found {sorted(cols)}). "
+            "Rename your columns to 'text' and 'target', or load it with stanceclf.data.load_table(...)."
+        )
+
+
+class StanceModel(ClassifierMixin, BaseEstimator):
+    """Base class of stance classifiers: shared input handling, predictions and persistence checks.
+
+    Subclasses implement ``_fit_batch(batch)``, ``_predict_proba_batch(batch)``, ``_save_state(dir)``
+    and ``_load_state(dir, config)``, and set ``classes_`` in ``_fit_batch``.
+    """
+
+    #: Short name used in results and predictions.
+    model_name: str = "stance-model"
+    #: Bumped whenever the on-disk layout changes; ``load`` refuses newer formats.
+    format_version: int = 1
+
+    # -- scikit-learn API -------------------------------------------------------------------------
+    def fit(self, X: Any, y: Iterable[Any] | None = None) -> "StanceModel":
+        batch = as_pair_batch(X, y)
+        if len(batch) == 0:
+            raise DataError("Cannot fit on an empty training set; pass at least one labelled pair.")
+        if batch.labels is None or any(not lab for lab in batch.labels):
+            raise DataError("Training data needs a label for every pair: pass y=... or a 'label' column.")
+        if len(set(batch.labels)) < 2:
+            raise DataError(f"Training data has a single label {batch.labels[0]!r}; need at least two classes.")
+        self._fit_batch(batch)
+        return self
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        self._check_fitted()
+        batch = as_pair_batch(X)
+        if len(batch) == 0:
+            return np.zeros((0, len(self.classes_)))
+        return self._predict_proba_batch(batch)
+
+    def predict(self, X: Any) -> np.ndarray:
+        proba = self.predict_proba(X)
+        return np.asarray(self.classes_, dtype=object)[proba.argmax(axis=1)] if len(proba) else np.array([], dtype=object)
+
+    def predict_examples(self, X: Any) -> list[StancePrediction]:
+        """Predict and return one :class:`StancePrediction` per input pair."""
+        proba = self.predict_proba(X)
+        classes = [str(c) for c in self.classes_]
+        out = []
+        for row in proba:
+            probs = {c: float(p) for c, p in zip(classes, row)}
+            out.append(StancePrediction(classes[int(row.argmax())], probs, model=self.model_name))
+        return out
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "classes_"):
+            raise NotFittedError(
+                f"This {type(self).__name__} is not fitted yet. Call fit(...) first, or load a saved model "
+                "with stanceclf.load(path)."
+            )
+
+    # -- persistence ------------------------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        """Save to directory ``path`` (created if needed) and return it."""
+        self._check_fitted()
+        from .. import __version__
+
+        directory = Path(path)
+        directory.mkdir(parents=True, exist_ok=True)
+        config = {
+            "model_class": type(self).__name__,
+            "model_name": self.model_name,
+            "format_version": self.format_version,
+            "stanceclf_version": __version__,
+            "params": _jsonable(self.get_params(deep=False)),
+            "classes": [str(c) for c in self.classes_],
+        }
+        config.update(self._save_state(directory))
+        (directory / CONFIG_FILE).write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
+        return directory
+
+    @classmethod
+    def load(cls, path: str | Path) -> "StanceModel":
+        """Load a model saved with :meth:`save`."""
+        directory = Path(path)
+        config = read_config(directory)
+        if config.get("model_class") != cls.__name__:
+            raise ModelError(
+                f"{directory} holds a {config.get('model_class')!r} model, not a {cls.__name__}. "
+                "Use stanceclf.load(path) to load any model type."
+            )
+        version = int(config.get("format_version", 0))
+        if version > cls.format_version:
+            raise ModelError(
+                f"{directory} was saved in format version {version}, newer than this stanceclf supports "
+                f"({cls.format_version}). Upgrade stanceclf: pip install -U stanceclf."
+            )
+        model = cls(**config.get("params", {}))
+        model._load_state(directory, config)
+        model.classes_ = np.asarray(config["classes"], dtype=object)
+        return model
+
+    # -- hooks for subclasses ---------------------------------------------------------------------
+    def _fit_batch(self, batch: PairBatch) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _predict_proba_batch(self, batch: PairBatch) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _save_state(self, directory: Path) -> dict[str, Any]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _load_state(self, directory: Path, config: dict[str, Any]) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+
+def read_config(directory: Path) -> dict[str, Any]:
+    """Read and sanity-check a saved model's ``config.json``."""
+    config_path = Path(directory) / CONFIG_FILE
+    if not config_path.is_file():
+        raise ModelError(
+            f"No saved model at {directory}: {CONFIG_FILE} is missing. Pass the directory written by "
+            "model.save(...) or `stanceclf train --output DIR`."
+        )
+    try:
+        config = json.loads(config_path.read_text())
+    except json.JSONDecodeError as exc:
+        raise ModelError(f"{config_path} is not valid JSON ({exc}); the saved model is corrupt.") from None
+    if not isinstance(config, dict) or "model_class" not in config or "classes" not in config:
+        raise ModelError(f"{config_path} is not a stanceclf model config (no 'model_class'/'classes').")
+    return config
+
+
+def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        if isinstance(value, tuple):
+            value = list(value)
+        json.dumps(value)  # fail early on parameters that cannot be persisted
+        out[key] = value
+    return out
+
+
+def check_labels_known(labels: Sequence[str], classes: Sequence[str]) -> None:
+    unknown = sorted(set(labels) - set(classes))
+    if unknown:
+        raise DataError(f"Labels {unknown} are not among the model's classes {list(classes)}.")

@@ -1,0 +1,337 @@
+"""A strong classical baseline: TF-IDF word + character n-grams with a linear classifier.
+
+Target-aware in two ways:
+
+* ``mode="per_target"`` (default) trains one model per target seen in training (the classic
+  SemEval-2016 recipe) and a joint model that handles targets never seen in training;
+* ``mode="joint"`` trains a single model whose features also describe the target: target words,
+  words near the target's mention in the text, and target/text overlap (needed for FNC-1, where
+  the "target" is a headline, or NewsMTSC, where it is an entity mention).
+
+Hyper-parameters (``C`` and class weighting) are chosen by stratified cross-validation on the
+training data only; probabilities come from sigmoid calibration (cross-validated), so
+``predict`` is always the arg-max of ``predict_proba``. Everything is seeded and deterministic.
+
+>>> from stanceclf.models.linear import TfidfStanceClassifier
+>>> model = TfidfStanceClassifier(mode="joint")          # doctest: +SKIP
+>>> model.fit(train_dataset).predict([("Ban fracking now", "fracking")])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.svm import LinearSVC
+
+from ..errors import DataError, ModelError
+from .base import PairBatch, StanceModel
+
+__all__ = ["TfidfStanceClassifier"]
+
+WEIGHTS_FILE = "model.skops"
+_TOKEN = re.compile(r"(?u)\b\w+\b")
+_STOPWORDS = frozenset(
+    "a an the of to in on for and or but is are was were be been being it its this that these those "
+    "with as at by from has have had will would can could should may might do does did not no so "
+    "than then there their they them he she his her him we our you your i me my".split()
+)
+
+
+def _content_tokens(text: str) -> set[str]:
+    return {t for t in _TOKEN.findall(text.lower()) if t not in _STOPWORDS}
+
+
+def _target_window(text: str, target: str, width: int) -> str:
+    """Words within ``width`` tokens of each mention of ``target`` in ``text`` ('' if absent)."""
+    lowered = text.lower()
+    words = [m for m in _TOKEN.finditer(lowered)]
+    if not words:
+        return ""
+    spans = [m.span() for m in re.finditer(re.escape(target.lower().strip()), lowered)]
+    if not spans:
+        return ""
+    starts = np.array([w.start() for w in words])
+    keep: set[int] = set()
+    for begin, end in spans:
+        first = int(np.searchsorted(starts, begin))
+        last = int(np.searchsorted(starts, end))
+        keep.update(range(max(0, first - width), min(len(words), last + width)))
+        keep.difference_update(range(first, last))  # the mention itself carries no stance
+    return " ".join(words[i].group() for i in sorted(keep))
+
+
+class _PairFeaturizer:
+    """Turns (text, target) pairs into one sparse matrix; state is scikit-learn objects only.
+
+    Texts are vectorised once per unique string, so corpora where one article body is paired with
+    many headlines (FNC-1) stay fast.
+    """
+
+    def __init__(self, params: dict[str, Any], joint: bool, vectorizers: dict[str, Any] | None = None):
+        self.params = params
+        self.joint = joint
+        self.vectorizers = vectorizers or self._new_vectorizers()
+
+    def _new_vectorizers(self) -> dict[str, TfidfVectorizer]:
+        p = self.params
+        common = dict(sublinear_tf=True, lowercase=True, dtype=np.float32)
+        vecs = {
+            "text_word": TfidfVectorizer(ngram_range=tuple(p["word_ngram_range"]), min_df=p["min_df"],
+                                         max_features=p["max_features"], token_pattern=r"(?u)\b\w+\b|[#@]\w+", **common),
+            "text_char": TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(p["char_ngram_range"]),
+                                         min_df=p["min_df"], max_features=p["max_features"], **common),
+        }
+        if self.joint:
+            vecs["target_word"] = TfidfVectorizer(ngram_range=(1, 2), **common)
+            vecs["window_word"] = TfidfVectorizer(ngram_range=(1, 2), min_df=p["min_df"],
+                                                  max_features=p["max_features"], **common)
+        return vecs
+
+    def _columns(self, batch: PairBatch) -> dict[str, list[str]]:
+        texts = [f"{c} {t}" if c else t for t, c in zip(batch.texts, batch.contexts)]
+        cols = {"text_word": texts, "text_char": texts}
+        if self.joint:
+            cols["target_word"] = batch.targets
+            cols["window_word"] = [_target_window(t, g, self.params["window"]) for t, g in zip(batch.texts, batch.targets)]
+        return cols
+
+    def _overlap(self, batch: PairBatch) -> sp.csr_matrix:
+        cache: dict[str, set[str]] = {}
+        rows = []
+        for text, target in zip(batch.texts, batch.targets):
+            if text not in cache:
+                cache[text] = _content_tokens(text)
+            text_tokens, target_tokens = cache[text], _content_tokens(target)
+            shared = len(text_tokens & target_tokens)
+            frac = shared / len(target_tokens) if target_tokens else 0.0
+            jaccard = shared / len(text_tokens | target_tokens) if (text_tokens or target_tokens) else 0.0
+            mentioned = float(target.lower().strip() in text.lower())
+            # several monotone transforms let a linear model draw non-linear thresholds
+            rows.append([frac, frac**2, float(frac >= 0.5), float(shared == 0), jaccard, np.sqrt(jaccard), mentioned])
+        return sp.csr_matrix(np.asarray(rows, dtype=np.float32))
+
+    def fit_transform(self, batch: PairBatch) -> sp.csr_matrix:
+        return self._transform(batch, fit=True)
+
+    def transform(self, batch: PairBatch) -> sp.csr_matrix:
+        return self._transform(batch, fit=False)
+
+    def _transform(self, batch: PairBatch, fit: bool) -> sp.csr_matrix:
+        blocks = []
+        for name, values in self._columns(batch).items():
+            vec = self.vectorizers.get(name)
+            if vec is None:  # dropped at fit time: its column had no usable vocabulary
+                continue
+            unique, inverse = np.unique(np.asarray(values, dtype=object), return_inverse=True)
+            if fit:
+                try:
+                    matrix = vec.fit_transform(unique)
+                except ValueError:  # empty vocabulary, e.g. the target is never mentioned
+                    self.vectorizers[name] = None
+                    continue
+            else:
+                matrix = vec.transform(unique)
+            blocks.append(matrix[inverse])
+        if self.joint:
+            blocks.append(self._overlap(batch))
+        return sp.hstack(blocks, format="csr")
+
+
+class TfidfStanceClassifier(StanceModel):
+    """TF-IDF word/char n-grams + a calibrated linear classifier, per target or joint.
+
+    Parameters
+    ----------
+    mode:
+        ``"per_target"`` (one model per training target, joint fallback for unseen targets) or
+        ``"joint"`` (one target-aware model).
+    classifier:
+        ``"svm"`` (LinearSVC) or ``"logreg"`` (LogisticRegression).
+    c_grid, class_weight_grid:
+        Values tried by stratified ``cv``-fold cross-validation on the training data.
+    tune_metric:
+        ``"f_avg"`` (SemEval: mean F1 of FAVOR and AGAINST), ``"macro_f1"``, or ``"auto"``
+        (``f_avg`` when the labels are FAVOR/AGAINST/NONE, else macro-F1).
+    min_target_examples:
+        Targets with fewer training pairs (or a single label) use the joint model.
+    word_ngram_range, char_ngram_range, min_df, max_features, window:
+        Feature settings; ``window`` is the number of words kept each side of a target mention.
+    random_state:
+        Seed for the cross-validation splits and the solvers.
+
+    Example
+    -------
+    >>> model = TfidfStanceClassifier(c_grid=(1.0,), class_weight_grid=(None,), cv=2)
+    >>> train = [("I love cats", "cats", "FAVOR"), ("cats are great", "cats", "FAVOR"),
+    ...          ("I hate cats", "cats", "AGAINST"), ("cats are awful", "cats", "AGAINST")]
+    >>> _ = model.fit([(t, g) for t, g, _ in train], [y for *_, y in train])
+    >>> model.classes_.tolist()
+    ['AGAINST', 'FAVOR']
+    """
+
+    model_name = "tfidf"
+
+    def __init__(
+        self,
+        mode: str = "per_target",
+        classifier: str = "svm",
+        c_grid: tuple[float, ...] = (0.03, 0.1, 0.3, 1.0),
+        class_weight_grid: tuple[str | None, ...] = (None, "balanced"),
+        tune_metric: str = "auto",
+        cv: int = 5,
+        min_target_examples: int = 30,
+        word_ngram_range: tuple[int, int] = (1, 2),
+        char_ngram_range: tuple[int, int] = (2, 5),
+        min_df: int = 1,
+        max_features: int | None = 300_000,
+        window: int = 6,
+        random_state: int = 0,
+    ):
+        self.mode = mode
+        self.classifier = classifier
+        self.c_grid = c_grid
+        self.class_weight_grid = class_weight_grid
+        self.tune_metric = tune_metric
+        self.cv = cv
+        self.min_target_examples = min_target_examples
+        self.word_ngram_range = word_ngram_range
+        self.char_ngram_range = char_ngram_range
+        self.min_df = min_df
+        self.max_features = max_features
+        self.window = window
+        self.random_state = random_state
+
+    # -- fitting ----------------------------------------------------------------------------------
+    def _validate_params(self) -> None:  # type: ignore[override]
+        if self.mode not in ("per_target", "joint"):
+            raise ModelError(f"mode must be 'per_target' or 'joint', got {self.mode!r}.")
+        if self.classifier not in ("svm", "logreg"):
+            raise ModelError(f"classifier must be 'svm' or 'logreg', got {self.classifier!r}.")
+        if self.tune_metric not in ("auto", "f_avg", "macro_f1"):
+            raise ModelError(f"tune_metric must be 'auto', 'f_avg' or 'macro_f1', got {self.tune_metric!r}.")
+        if not self.c_grid or not self.class_weight_grid:
+            raise ModelError("c_grid and class_weight_grid need at least one value each.")
+        if int(self.cv) < 2:
+            raise ModelError(f"cv must be at least 2, got {self.cv!r}.")
+
+    def _feature_params(self) -> dict[str, Any]:
+        return {
+            "word_ngram_range": list(self.word_ngram_range),
+            "char_ngram_range": list(self.char_ngram_range),
+            "min_df": int(self.min_df),
+            "max_features": self.max_features,
+            "window": int(self.window),
+        }
+
+    def _scorer(self, labels: list[str]):
+        metric = self.tune_metric
+        if metric == "auto":
+            metric = "f_avg" if {"FAVOR", "AGAINST", "NONE"} <= set(labels) else "macro_f1"
+        averaged = ["FAVOR", "AGAINST"] if metric == "f_avg" else sorted(labels)
+
+        def score(estimator: Any, X: Any, y: Any) -> float:
+            return float(f1_score(y, estimator.predict(X), labels=averaged, average="macro", zero_division=0))
+
+        return score
+
+    def _base_estimator(self, C: float = 1.0, class_weight: str | None = None):
+        if self.classifier == "svm":
+            return LinearSVC(C=C, class_weight=class_weight, random_state=self.random_state)
+        return LogisticRegression(C=C * 10, class_weight=class_weight, max_iter=2000, random_state=self.random_state)
+
+    def _fit_one(self, batch: PairBatch, joint: bool) -> dict[str, Any]:
+        """Featurise, tune on cross-validation, then fit a calibrated model; return its state."""
+        featurizer = _PairFeaturizer(self._feature_params(), joint=joint)
+        X = featurizer.fit_transform(batch)
+        y = np.asarray(batch.labels, dtype=object)
+        n_splits = max(2, min(int(self.cv), int(min(np.unique(y, return_counts=True)[1]))))
+        folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=self.random_state)
+        grid = {"C": list(self.c_grid), "class_weight": list(self.class_weight_grid)}
+        search = GridSearchCV(self._base_estimator(), grid, scoring=self._scorer(sorted(set(y))), cv=folds, n_jobs=1)
+        search.fit(X, y)
+        best = search.best_params_
+        model = CalibratedClassifierCV(self._base_estimator(**best), method="sigmoid", cv=folds)
+        model.fit(X, y)
+        return {
+            "featurizer": featurizer.vectorizers,
+            "classifier": model,
+            "best_params": {"C": float(best["C"]), "class_weight": best["class_weight"]},
+            "cv_score": float(search.best_score_),
+            "n_train": int(len(y)),
+        }
+
+    def _fit_batch(self, batch: PairBatch) -> None:
+        self._validate_params()
+        labels = batch.labels or []
+        self.classes_ = np.asarray(sorted(set(labels)), dtype=object)
+        self.models_: dict[str, dict[str, Any]] = {"__joint__": self._fit_one(batch, joint=True)}
+        if self.mode == "per_target":
+            groups: dict[str, list[int]] = {}
+            for i, target in enumerate(batch.targets):
+                groups.setdefault(_target_key(target), []).append(i)
+            for key, idx in sorted(groups.items()):
+                sub_labels = [labels[i] for i in idx]
+                counts = np.unique(sub_labels, return_counts=True)[1]
+                if len(idx) < int(self.min_target_examples) or len(counts) < 2 or counts.min() < 2:
+                    continue
+                sub = PairBatch([batch.texts[i] for i in idx], [batch.targets[i] for i in idx],
+                                [batch.contexts[i] for i in idx], sub_labels)
+                self.models_[key] = self._fit_one(sub, joint=False)
+
+    # -- prediction -------------------------------------------------------------------------------
+    def _predict_proba_batch(self, batch: PairBatch) -> np.ndarray:
+        proba = np.zeros((len(batch), len(self.classes_)))
+        class_index = {c: i for i, c in enumerate(self.classes_)}
+        groups: dict[str, list[int]] = {}
+        for i, target in enumerate(batch.targets):
+            key = _target_key(target)
+            groups.setdefault(key if key in self.models_ else "__joint__", []).append(i)
+        for key, idx in groups.items():
+            state = self.models_[key]
+            featurizer = _PairFeaturizer(self._feature_params(), joint=key == "__joint__", vectorizers=state["featurizer"])
+            sub = PairBatch([batch.texts[i] for i in idx], [batch.targets[i] for i in idx],
+                            [batch.contexts[i] for i in idx], None)
+            part = state["classifier"].predict_proba(featurizer.transform(sub))
+            columns = [class_index[c] for c in state["classifier"].classes_]
+            proba[np.ix_(idx, columns)] = part
+        return proba / proba.sum(axis=1, keepdims=True)
+
+    @property
+    def trained_targets_(self) -> list[str]:
+        """Targets with a dedicated model (lower-cased); others use the joint model."""
+        self._check_fitted()
+        return [k for k in self.models_ if k != "__joint__"]
+
+    # -- persistence ------------------------------------------------------------------------------
+    def _save_state(self, directory: Path) -> dict[str, Any]:
+        from .persistence import dump_sklearn
+
+        dump_sklearn({k: {"featurizer": v["featurizer"], "classifier": v["classifier"]} for k, v in self.models_.items()},
+                     directory / WEIGHTS_FILE)
+        return {
+            "weights_file": WEIGHTS_FILE,
+            "submodels": {k: {kk: v[kk] for kk in ("best_params", "cv_score", "n_train")} for k, v in self.models_.items()},
+        }
+
+    def _load_state(self, directory: Path, config: dict[str, Any]) -> None:
+        from .persistence import load_sklearn
+
+        state = load_sklearn(directory / config.get("weights_file", WEIGHTS_FILE))
+        meta = config.get("submodels", {})
+        if set(state) != set(meta):
+            raise ModelError(f"{directory}: the weights and config.json list different sub-models; the save is corrupt.")
+        self.models_ = {k: {**state[k], **meta[k]} for k in state}
+
+
+def _target_key(target: str) -> str:
+    return " ".join(target.lower().split())
+

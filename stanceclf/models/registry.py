@@ -1,0 +1,83 @@
+"""Model registry: short names -> factories, and :func:`load` for any saved model.
+
+>>> from stanceclf.models.registry import available_models
+>>> "tfidf" in available_models()
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import import_module
+from pathlib import Path
+from typing import Any, Callable
+
+from ..errors import ModelError, UnknownNameError, suggest
+from .base import StanceModel, read_config
+
+__all__ = ["ModelSpec", "MODELS", "available_models", "create_model", "load", "register_model"]
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A registered model: the class (as 'module:Class') and default parameters."""
+
+    name: str
+    class_path: str
+    params: dict[str, Any]
+    description: str
+
+    def build(self, **overrides: Any) -> StanceModel:
+        module, cls_name = self.class_path.split(":")
+        cls: Callable[..., StanceModel] = getattr(import_module(module), cls_name)
+        return cls(**{**self.params, **overrides})
+
+
+MODELS: dict[str, ModelSpec] = {}
+
+
+def register_model(name: str, class_path: str, description: str, **params: Any) -> None:
+    """Register a factory under ``name`` (``class_path`` is ``'package.module:Class'``)."""
+    MODELS[name] = ModelSpec(name, class_path, params, description)
+
+
+register_model("tfidf", "stanceclf.models.linear:TfidfStanceClassifier",
+               "TF-IDF word+char n-grams, calibrated LinearSVC per target (joint fallback).")
+register_model("tfidf-joint", "stanceclf.models.linear:TfidfStanceClassifier",
+               "TF-IDF with target, mention-window and overlap features; one joint LinearSVC.", mode="joint")
+register_model("tfidf-logreg", "stanceclf.models.linear:TfidfStanceClassifier",
+               "TF-IDF word+char n-grams, logistic regression per target.", classifier="logreg")
+
+_CLASSES = {
+    "TfidfStanceClassifier": "stanceclf.models.linear:TfidfStanceClassifier",
+}
+
+
+def available_models() -> list[str]:
+    """Names accepted by :func:`create_model`."""
+    return sorted(MODELS)
+
+
+def create_model(name: str, **params: Any) -> StanceModel:
+    """Build an unfitted model by registry name, overriding default parameters.
+
+    >>> create_model("tfidf-joint").mode
+    'joint'
+    """
+    if name not in MODELS:
+        raise UnknownNameError(f"Unknown model {name!r}. Known models: {available_models()}.{suggest(name, list(MODELS))}")
+    return MODELS[name].build(**params)
+
+
+def load(path: str | Path) -> StanceModel:
+    """Load any model saved with ``model.save(path)``; the class is read from its config.json."""
+    directory = Path(path)
+    if not directory.exists():
+        hint = suggest(str(path), list(MODELS))
+        raise ModelError(f"No saved model at {directory}: the path does not exist.{hint}")
+    config = read_config(directory)
+    class_path = _CLASSES.get(config["model_class"])
+    if class_path is None:
+        raise ModelError(f"{directory} holds an unknown model class {config['model_class']!r}; known: {sorted(_CLASSES)}.")
+    module, cls_name = class_path.split(":")
+    return getattr(import_module(module), cls_name).load(directory)

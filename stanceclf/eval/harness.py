@@ -20,6 +20,7 @@ Every run yields an :class:`EvaluationResult` (written as JSON by ``stanceclf ev
 
 from __future__ import annotations
 
+import copy
 import json
 import platform
 import resource
@@ -107,14 +108,15 @@ class EvaluationResult:
 
 
 def _subset(split: Any, targets: Sequence[str] | None) -> Any:
+    """The rows of ``split`` whose target is one of ``targets`` (case-insensitive); all if None."""
     if not targets:
         return split
     wanted = {t.lower() for t in targets}
-    present = {t.lower() for t in split.unique("target")}
-    missing = sorted(wanted - present)
+    column = split["target"]
+    missing = sorted(wanted - {t.lower() for t in column})
     if missing:
-        raise DataError(f"Target(s) {missing} are not in this split. Available: {sorted(split.unique('target'))}.")
-    return split.filter(lambda row: row["target"].lower() in wanted)
+        raise DataError(f"Target(s) {missing} are not in this split. Available: {sorted(set(column))}.")
+    return split.select([i for i, t in enumerate(column) if t.lower() in wanted])
 
 
 def _score(model: Any, split: Any, info: Any, n_resamples: int, seed: int) -> tuple[dict[str, Any], float]:
@@ -166,21 +168,23 @@ def evaluate(
     n_resamples: int = 1000,
     seed: int = 0,
     progress: bool = False,
+    save_model: str | Path | None = None,
 ) -> list[EvaluationResult]:
     """Evaluate ``model`` (registry name, saved-model path or model object) on ``dataset``.
 
     Untrained models are trained on the dataset's training split first (on ``train_targets`` when
     given); saved/fitted models are scored as they are (``in-target`` only). Returns one result per
-    evaluated split.
+    evaluated split. ``save_model`` saves the trained model (not with ``zero-shot``, which trains
+    one model per held-out target).
     """
     from .. import __version__
-    from ..data.loaders import DATASETS, load_dataset
+    from ..data.loaders import get_dataset_info, load_dataset
 
     if protocol not in PROTOCOLS:
         raise DataError(f"Unknown protocol {protocol!r}; choose one of {list(PROTOCOLS)}.")
-    info = DATASETS[dataset] if dataset in DATASETS else None
+    info = get_dataset_info(dataset)  # resolves aliases such as "semeval" or "fnc-1"
+    dataset = info.name
     data = load_dataset(dataset, data_dir=data_dir, **(dataset_kwargs or {}))
-    info = DATASETS[dataset]
     eval_splits = list(splits or info.test_splits)
     unknown = [s for s in eval_splits if s not in data]
     if unknown:
@@ -191,33 +195,35 @@ def evaluate(
     if needs_training and not info.train_split:
         raise DataError(f"{dataset} has no training split; evaluate a trained model (a saved-model path) on it.")
 
+    if protocol == "cross-target" and not (train_targets and test_targets):
+        raise DataError("The cross-target protocol needs train_targets and test_targets.")
+    train_time = None
+    if needs_training and protocol != "zero-shot":
+        start = time.perf_counter()
+        built.fit(_subset(data[info.train_split], train_targets))
+        train_time = time.perf_counter() - start
+        if save_model:
+            built.save(save_model)
+
     results: list[EvaluationResult] = []
     for split_name in eval_splits:
         wall_start = time.perf_counter()
-        test = data[split_name]
-        train_time = None
         if protocol == "zero-shot":
-            scores, train_time, infer_time, n, tested = _zero_shot(
-                model, data[info.train_split], test, test_targets, info, n_resamples, seed, progress)
+            scores, split_train_time, infer_time, n, tested = _zero_shot(
+                model, data[info.train_split], data[split_name], test_targets, info, n_resamples, seed, progress)
         else:
-            if protocol == "cross-target" and not (train_targets and test_targets):
-                raise DataError("The cross-target protocol needs train_targets and test_targets.")
-            test = _subset(test, test_targets)
-            if needs_training:
-                if results:  # trained already for an earlier split
-                    pass
-                else:
-                    start = time.perf_counter()
-                    built.fit(_subset(data[info.train_split], train_targets))
-                    train_time = time.perf_counter() - start
+            test = _subset(data[split_name], test_targets)
             scores, infer_time = _score(built, test, info, n_resamples, seed)
+            split_train_time = train_time
             n, tested = len(test), sorted(test.unique("target")) if test_targets else None
+        wall = time.perf_counter() - wall_start
         results.append(EvaluationResult(
             model=name, dataset=dataset, split=split_name, protocol=protocol, scores=scores, n_examples=n,
             train_targets=list(train_targets) if train_targets else None, test_targets=tested,
-            train_time_s=train_time, inference_time_s=infer_time,
+            train_time_s=split_train_time, inference_time_s=infer_time,
             examples_per_s=n / infer_time if infer_time else None,
-            wall_time_s=time.perf_counter() - wall_start + (train_time or 0.0) * 0,
+            # the first split's wall time includes the (shared) training run
+            wall_time_s=wall + ((train_time or 0.0) if not results else 0.0),
             peak_memory_mb=peak_memory_mb(),
             model_params=_params(built), stanceclf_version=__version__,
         ))
@@ -231,34 +237,45 @@ def _zero_shot(model, train, test, test_targets, info, n_resamples, seed, progre
     targets = list(test_targets or sorted(set(test.unique("target")) & set(train.unique("target"))))
     if len(targets) < 1 or len(train.unique("target")) < 2:
         raise DataError("The zero-shot protocol needs at least two targets in the training split.")
-    y_true, y_pred, probas, target_col = [], [], [], []
+    y_true: list[str] = []
+    target_col: list[str] = []
+    folds: list[tuple[list[str], np.ndarray]] = []
     train_time = infer_time = 0.0
-    classes = None
     for target in tqdm(targets, desc="zero-shot folds", disable=not progress):
-        built, _, _ = _build(model)
-        fold_train = train.filter(lambda row: row["target"].lower() != target.lower())
+        built = _build(model)[0] if isinstance(model, str) else _fresh_copy(model)
+        held_out = target.lower()
+        fold_train = train.select([i for i, t in enumerate(train["target"]) if t.lower() != held_out])
         fold_test = _subset(test, [target])
         start = time.perf_counter()
         built.fit(fold_train)
         train_time += time.perf_counter() - start
         start = time.perf_counter()
-        proba = built.predict_proba(fold_test)
+        folds.append(([str(c) for c in built.classes_], built.predict_proba(fold_test)))
         infer_time += time.perf_counter() - start
-        fold_classes = [str(c) for c in built.classes_]
-        if classes is None:
-            classes = fold_classes
-        aligned = np.zeros((len(proba), len(classes)))
-        for j, c in enumerate(fold_classes):
-            if c in classes:
-                aligned[:, classes.index(c)] = proba[:, j]
-        aligned /= aligned.sum(axis=1, keepdims=True)
-        probas.append(aligned)
         y_true += list(fold_test["label"])
         target_col += list(fold_test["target"])
-        y_pred += [classes[i] for i in aligned.argmax(axis=1)]
-    proba = np.vstack(probas)
+    # folds may have seen different label sets: align every fold on the union
+    classes = sorted({c for fold_classes, _ in folds for c in fold_classes})
+    proba = np.vstack([_align(p, fold_classes, classes) for fold_classes, p in folds])
+    y_pred = [classes[i] for i in proba.argmax(axis=1)]
     scores = _score_predictions(y_true, y_pred, proba, classes, target_col, info, n_resamples, seed)
     return scores, train_time, infer_time, len(y_true), targets
+
+
+def _align(proba: np.ndarray, from_classes: list[str], to_classes: list[str]) -> np.ndarray:
+    aligned = np.zeros((len(proba), len(to_classes)))
+    aligned[:, [to_classes.index(c) for c in from_classes]] = proba
+    return aligned
+
+
+def _fresh_copy(model: Any) -> Any:
+    """An unfitted copy of a model object, so zero-shot folds never share (or mutate) the caller's."""
+    from sklearn.base import clone
+
+    try:
+        return clone(model)
+    except TypeError:  # a user model that is not a scikit-learn estimator
+        return copy.deepcopy(model)
 
 
 def _params(model: Any) -> dict[str, Any]:

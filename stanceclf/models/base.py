@@ -56,11 +56,10 @@ def _label_str(value: Any) -> str:
 def as_pair_batch(X: Any, y: Iterable[Any] | None = None) -> PairBatch:
     """Normalise any supported input into a :class:`PairBatch` (see the module docstring)."""
     texts: list[Any]
+    if hasattr(X, "column_names") and isinstance(X, dict):
+        # a DatasetDict (a dict subclass, so test before the Dataset and item branches)
+        raise DataError("Got a DatasetDict; pass one split instead, e.g. model.fit(dataset['train']).")
     if hasattr(X, "column_names") and hasattr(X, "__getitem__") and not isinstance(X, dict):
-        if hasattr(X, "keys") and not hasattr(X, "num_rows"):
-            raise DataError(
-                "Got a DatasetDict; pass one split instead, e.g. model.fit(dataset['train'])."
-            )
         cols = set(X.column_names)
         _require_columns(cols, "dataset")
         texts, targets = list(X["text"]), list(X["target"])
@@ -208,13 +207,21 @@ class StanceModel(ClassifierMixin, BaseEstimator):
                 f"{directory} holds a {config.get('model_class')!r} model, not a {cls.__name__}. "
                 "Use stanceclf.load(path) to load any model type."
             )
-        version = int(config.get("format_version", 0))
+        try:
+            version = int(config.get("format_version", 0))
+        except (TypeError, ValueError):
+            raise ModelError(f"{directory}: config.json has an invalid format_version "
+                             f"{config.get('format_version')!r}; the saved model is corrupt.") from None
         if version > cls.format_version:
             raise ModelError(
                 f"{directory} was saved in format version {version}, newer than this stanceclf supports "
                 f"({cls.format_version}). Upgrade stanceclf: pip install -U stanceclf."
             )
-        model = cls(**config.get("params", {}))
+        try:
+            model = cls(**config.get("params", {}))
+        except TypeError as exc:
+            raise ModelError(f"{directory}: config.json has parameters this {cls.__name__} does not accept "
+                             f"({exc}); it was saved by another stanceclf version or is corrupt.") from None
         model._load_state(directory, config)
         model.classes_ = np.asarray(config["classes"], dtype=object)
         return model

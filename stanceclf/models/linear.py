@@ -38,6 +38,8 @@ from .base import PairBatch, StanceModel
 __all__ = ["TfidfStanceClassifier"]
 
 WEIGHTS_FILE = "model.skops"
+#: Above this many training pairs, tuning uses at most ``_LARGE_CV`` folds to bound training time.
+_LARGE_N, _LARGE_CV = 20_000, 3
 _TOKEN = re.compile(r"(?u)\b\w+\b")
 _STOPWORDS = frozenset(
     "a an the of to in on for and or but is are was were be been being it its this that these those "
@@ -98,7 +100,8 @@ class _PairFeaturizer:
 
     def _columns(self, batch: PairBatch) -> dict[str, list[str]]:
         texts = [f"{c} {t}" if c else t for t, c in zip(batch.texts, batch.contexts)]
-        cols = {"text_word": texts, "text_char": texts}
+        limit = self.params.get("char_max_chars")
+        cols = {"text_word": texts, "text_char": [t[:limit] for t in texts] if limit else texts}
         if self.joint:
             cols["target_word"] = batch.targets
             cols["window_word"] = [_target_window(t, g, self.params["window"]) for t, g in zip(batch.texts, batch.targets)]
@@ -157,14 +160,22 @@ class TfidfStanceClassifier(StanceModel):
     classifier:
         ``"svm"`` (LinearSVC) or ``"logreg"`` (LogisticRegression).
     c_grid, class_weight_grid:
-        Values tried by stratified ``cv``-fold cross-validation on the training data.
+        Values tried by stratified ``cv``-fold cross-validation on the training data (at most 3
+        folds above 20,000 training pairs, to bound training time).
     tune_metric:
         ``"f_avg"`` (SemEval: mean F1 of FAVOR and AGAINST), ``"macro_f1"``, or ``"auto"``
         (``f_avg`` when the labels are FAVOR/AGAINST/NONE, else macro-F1).
     min_target_examples:
         Targets with fewer training pairs (or a single label) use the joint model.
+    max_targets:
+        When the training data has more distinct targets than this (FNC-1 headlines, NewsMTSC
+        mentions), targets are open-ended and only the joint model is trained.
     word_ngram_range, char_ngram_range, min_df, max_features, window:
         Feature settings; ``window`` is the number of words kept each side of a target mention.
+    char_max_chars:
+        Character n-grams read only the first this many characters of each text (word n-grams
+        read all of it): tweets and quotes are unaffected, while long article bodies (FNC-1) do not
+        blow the feature matrix up to gigabytes. ``None`` reads everything.
     random_state:
         Seed for the cross-validation splits and the solvers.
 
@@ -189,11 +200,13 @@ class TfidfStanceClassifier(StanceModel):
         tune_metric: str = "auto",
         cv: int = 5,
         min_target_examples: int = 30,
+        max_targets: int = 100,
         word_ngram_range: tuple[int, int] = (1, 2),
         char_ngram_range: tuple[int, int] = (2, 5),
         min_df: int = 1,
         max_features: int | None = 300_000,
         window: int = 6,
+        char_max_chars: int | None = 500,
         random_state: int = 0,
     ):
         self.mode = mode
@@ -203,11 +216,13 @@ class TfidfStanceClassifier(StanceModel):
         self.tune_metric = tune_metric
         self.cv = cv
         self.min_target_examples = min_target_examples
+        self.max_targets = max_targets
         self.word_ngram_range = word_ngram_range
         self.char_ngram_range = char_ngram_range
         self.min_df = min_df
         self.max_features = max_features
         self.window = window
+        self.char_max_chars = char_max_chars
         self.random_state = random_state
 
     # -- fitting ----------------------------------------------------------------------------------
@@ -230,6 +245,7 @@ class TfidfStanceClassifier(StanceModel):
             "min_df": int(self.min_df),
             "max_features": self.max_features,
             "window": int(self.window),
+            "char_max_chars": self.char_max_chars,
         }
 
     def _scorer(self, labels: list[str]):
@@ -253,7 +269,8 @@ class TfidfStanceClassifier(StanceModel):
         featurizer = _PairFeaturizer(self._feature_params(), joint=joint)
         X = featurizer.fit_transform(batch)
         y = np.asarray(batch.labels, dtype=object)
-        n_splits = max(2, min(int(self.cv), int(min(np.unique(y, return_counts=True)[1]))))
+        n_splits = min(int(self.cv), _LARGE_CV) if len(y) > _LARGE_N else int(self.cv)
+        n_splits = max(2, min(n_splits, int(min(np.unique(y, return_counts=True)[1]))))
         folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=self.random_state)
         grid = {"C": list(self.c_grid), "class_weight": list(self.class_weight_grid)}
         search = GridSearchCV(self._base_estimator(), grid, scoring=self._scorer(sorted(set(y))), cv=folds, n_jobs=1)
@@ -278,6 +295,8 @@ class TfidfStanceClassifier(StanceModel):
             groups: dict[str, list[int]] = {}
             for i, target in enumerate(batch.targets):
                 groups.setdefault(_target_key(target), []).append(i)
+            if len(groups) > int(self.max_targets):
+                return
             for key, idx in sorted(groups.items()):
                 sub_labels = [labels[i] for i in idx]
                 counts = np.unique(sub_labels, return_counts=True)[1]
@@ -318,14 +337,13 @@ class TfidfStanceClassifier(StanceModel):
         dump_sklearn({k: {"featurizer": v["featurizer"], "classifier": v["classifier"]} for k, v in self.models_.items()},
                      directory / WEIGHTS_FILE)
         return {
-            "weights_file": WEIGHTS_FILE,
             "submodels": {k: {kk: v[kk] for kk in ("best_params", "cv_score", "n_train")} for k, v in self.models_.items()},
         }
 
     def _load_state(self, directory: Path, config: dict[str, Any]) -> None:
         from .persistence import load_sklearn
 
-        state = load_sklearn(directory / config.get("weights_file", WEIGHTS_FILE))
+        state = load_sklearn(directory / WEIGHTS_FILE)
         meta = config.get("submodels", {})
         if set(state) != set(meta):
             raise ModelError(f"{directory}: the weights and config.json list different sub-models; the save is corrupt.")

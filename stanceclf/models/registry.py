@@ -45,8 +45,6 @@ register_model("tfidf", "stanceclf.models.linear:TfidfStanceClassifier",
                "TF-IDF word+char n-grams, calibrated LinearSVC per target (joint fallback).")
 register_model("tfidf-joint", "stanceclf.models.linear:TfidfStanceClassifier",
                "TF-IDF with target, mention-window and overlap features; one joint LinearSVC.", mode="joint")
-register_model("tfidf-logreg", "stanceclf.models.linear:TfidfStanceClassifier",
-               "TF-IDF word+char n-grams, logistic regression per target.", classifier="logreg")
 
 _CLASSES = {
     "TfidfStanceClassifier": "stanceclf.models.linear:TfidfStanceClassifier",

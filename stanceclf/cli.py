@@ -1,0 +1,334 @@
+"""The ``stanceclf`` command line: train, evaluate, predict and benchmark stance models.
+
+Exit codes (stable, for scripts):
+  0  success
+  1  unexpected internal error (please report it)
+  2  bad usage or bad input (unknown name, missing file, malformed data)
+  3  partial failure: some inputs could not be processed (each one is reported)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
+
+_EPILOG = """exit codes: 0 success, 1 internal error, 2 bad usage or input, 3 some inputs failed.
+data: pass --data-dir or set STANCECLF_DATA to the folder holding the datasets
+(semeval2016_task6/, pstance/, fnc1/, newsmtsc/, persent/, vast/)."""
+
+
+def _parse_param(text: str) -> tuple[str, Any]:
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"--param expects KEY=VALUE, got {text!r}")
+    key, raw = text.split("=", 1)
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        value = raw
+    return key.strip(), value
+
+
+def _add_data_dir(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data-dir", default=os.environ.get("STANCECLF_DATA"),
+                   help="folder holding the benchmark datasets (default: $STANCECLF_DATA)")
+
+
+def _add_model_params(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--param", action="append", type=_parse_param, default=[], metavar="KEY=VALUE",
+                   help="override a model parameter, e.g. --param mode=joint --param 'c_grid=[0.1,1]' (repeatable)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="stanceclf",
+        description="Stance classification for news: train, evaluate, predict and benchmark models.",
+        epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"stanceclf {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    # train ---------------------------------------------------------------------------------------
+    p = sub.add_parser("train", help="train a model and save it to a directory",
+                       description="Train a registered model on a benchmark dataset or your own file, then save it.\n\n"
+                                   "examples:\n"
+                                   "  stanceclf train --model tfidf --dataset semeval2016 --output runs/tfidf-semeval\n"
+                                   "  stanceclf train --model tfidf-joint --train-file my.csv --text-column quote \\\n"
+                                   "      --target-column entity --label-column stance --output runs/mine",
+                       epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", default="tfidf", help="registered model name (see `stanceclf models`); default tfidf")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--dataset", help="registered dataset name (see `stanceclf datasets`)")
+    src.add_argument("--train-file", help="your own CSV/TSV/JSONL file")
+    p.add_argument("--text-column", default="text")
+    p.add_argument("--target-column", default="target")
+    p.add_argument("--label-column", default="label")
+    p.add_argument("--target", help="one fixed target for every row of --train-file")
+    p.add_argument("--train-targets", nargs="+", help="train only on these targets of --dataset")
+    p.add_argument("--output", required=True, help="directory to save the trained model to")
+    _add_data_dir(p)
+    _add_model_params(p)
+
+    # evaluate ------------------------------------------------------------------------------------
+    p = sub.add_parser("evaluate", help="score a model on a dataset and write a result JSON",
+                       description="Train (for a registered name) or load (for a saved directory) a model and score it\n"
+                                   "on a dataset's test split(s), printing a table and writing a result JSON.\n\n"
+                                   "examples:\n"
+                                   "  stanceclf evaluate --model tfidf --dataset semeval2016 --data-dir ../shared/data\n"
+                                   "  stanceclf evaluate --model tfidf --dataset semeval2016 --protocol zero-shot\n"
+                                   "  stanceclf evaluate --model tfidf --dataset pstance --protocol cross-target \\\n"
+                                   "      --train-targets 'Donald Trump' --test-targets 'Joe Biden'\n"
+                                   "  stanceclf evaluate --model runs/tfidf-semeval --dataset semeval2016",
+                       epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", default="tfidf", help="registered model name or saved-model directory")
+    p.add_argument("--dataset", required=True, help="registered dataset name (see `stanceclf datasets`)")
+    p.add_argument("--split", nargs="+", help="split(s) to score (default: the dataset's test splits)")
+    p.add_argument("--protocol", default="in-target", choices=["in-target", "cross-target", "zero-shot"])
+    p.add_argument("--train-targets", nargs="+", help="cross-target: targets to train on")
+    p.add_argument("--test-targets", nargs="+", help="targets to score (cross-target, or a zero-shot subset)")
+    p.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for the 95%% CI (default 1000)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--output", help="result JSON path (default results/<model>_<dataset>_<protocol>.json)")
+    p.add_argument("--save-model", help="also save the trained model to this directory")
+    _add_data_dir(p)
+    _add_model_params(p)
+
+    # predict -------------------------------------------------------------------------------------
+    p = sub.add_parser("predict", help="predict stance for (text, target) pairs",
+                       description="Predict stance with a saved model, for one pair or a whole file.\n\n"
+                                   "examples:\n"
+                                   "  stanceclf predict --model runs/tfidf-semeval --text 'We must act on climate now' \\\n"
+                                   "      --target 'Climate Change is a Real Concern'\n"
+                                   "  stanceclf predict --model runs/tfidf-semeval --input pairs.jsonl --output preds.jsonl",
+                       epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", required=True, help="saved-model directory")
+    p.add_argument("--text", help="one text to classify (with --target)")
+    p.add_argument("--target", help="the target for --text, or a fixed target for every --input row")
+    p.add_argument("--input", help="CSV/TSV/JSONL file with text and target columns ('-' reads JSONL from stdin)")
+    p.add_argument("--text-column", default="text")
+    p.add_argument("--target-column", default="target")
+    p.add_argument("--output", help="write JSONL here (default: stdout)")
+    p.add_argument("--batch-size", type=int, default=256)
+
+    # benchmark -----------------------------------------------------------------------------------
+    p = sub.add_parser("benchmark", help="run every model on every available dataset and render a table",
+                       description="Run the benchmark suite: each (model, dataset, protocol) job in its own process\n"
+                                   "(so peak memory is per job), results as JSON, a markdown table beside the\n"
+                                   "published anchors.\n\n"
+                                   "example:\n"
+                                   "  stanceclf benchmark --data-dir ../shared/data --output-dir benchmarks/results \\\n"
+                                   "      --markdown docs/benchmarks.md",
+                       epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--models", nargs="+", help="registered model names (default: all)")
+    p.add_argument("--datasets", nargs="+", help="dataset names (default: all present in --data-dir)")
+    p.add_argument("--output-dir", default="benchmarks/results")
+    p.add_argument("--markdown", help="also write the markdown table to this file")
+    p.add_argument("--bootstrap", type=int, default=1000)
+    p.add_argument("--skip-existing", action="store_true", help="reuse result files that already exist")
+    _add_data_dir(p)
+
+    sub.add_parser("models", help="list registered models")
+    p = sub.add_parser("datasets", help="list registered datasets and which are present")
+    _add_data_dir(p)
+    return parser
+
+
+# -- commands ---------------------------------------------------------------------------------------
+def _cmd_train(args: argparse.Namespace) -> int:
+    from .data.loaders import get_dataset_info, load_dataset, load_table
+    from .eval.harness import _subset
+    from .models.registry import create_model
+
+    model = create_model(args.model, **dict(args.param))
+    if args.dataset:
+        info = get_dataset_info(args.dataset)
+        if not info.train_split:
+            raise_usage(f"{args.dataset} has no training split; train on another dataset or your own --train-file.")
+        train = _subset(load_dataset(args.dataset, data_dir=args.data_dir)[info.train_split], args.train_targets)
+    else:
+        train = load_table(args.train_file, text_column=args.text_column, target_column=None if args.target else args.target_column,
+                           label_column=args.label_column, target=args.target)["train"]
+    print(f"Training {args.model} on {len(train):,} pairs ...", file=sys.stderr)
+    start = time.perf_counter()
+    model.fit(train)
+    path = model.save(args.output)
+    print(f"Saved to {path} ({time.perf_counter() - start:.1f}s).", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from .eval.harness import evaluate
+    from .models.registry import MODELS, create_model
+
+    model: Any = args.model
+    if args.param:
+        if args.model not in MODELS:
+            raise_usage("--param only applies to registered model names, not saved models.")
+        model = create_model(args.model, **dict(args.param))
+    results = evaluate(model, args.dataset, data_dir=args.data_dir, splits=args.split, protocol=args.protocol,
+                       train_targets=args.train_targets, test_targets=args.test_targets,
+                       n_resamples=args.bootstrap, seed=args.seed, progress=True,
+                       save_model=args.save_model)
+    name = Path(args.model).name if args.model not in MODELS else args.model
+    output = Path(args.output or f"results/{name}_{args.dataset}_{args.protocol}.json")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps([r.to_dict() for r in results], indent=2) + "\n")
+    for result in results:
+        print(result.table())
+        print()
+    print(f"Wrote {output}")
+    return EXIT_OK
+
+
+def _cmd_predict(args: argparse.Namespace) -> int:
+    from .models.registry import load
+
+    model = load(args.model)
+    if args.text is not None:
+        if not args.target:
+            raise_usage("--text needs --target.")
+        pred = model.predict_examples([(args.text, args.target)])[0]
+        print(json.dumps({"text": args.text, "target": args.target, **pred.to_dict()}))
+        return EXIT_OK
+    if not args.input:
+        raise_usage("Give --text and --target, or --input FILE.")
+    rows = _read_rows(args.input)
+    out = open(args.output, "w") if args.output else sys.stdout
+    failures: list[str] = []
+    try:
+        from tqdm.auto import tqdm
+
+        good: list[tuple[int, str, str]] = []
+        for i, row in enumerate(rows):
+            text, target = row.get(args.text_column), args.target or row.get(args.target_column)
+            if not isinstance(text, str) or not text.strip() or not isinstance(target, str) or not target.strip():
+                failures.append(f"row {i + 1}: missing or empty {args.text_column!r}/{args.target_column!r}")
+                out.write(json.dumps({"row": i + 1, "error": failures[-1]}) + "\n")
+                continue
+            good.append((i, text, target))
+        for start in tqdm(range(0, len(good), args.batch_size), desc="predict", disable=not good, file=sys.stderr):
+            chunk = good[start:start + args.batch_size]
+            for (i, text, target), pred in zip(chunk, model.predict_examples([(t, g) for _, t, g in chunk])):
+                out.write(json.dumps({"row": i + 1, "text": text, "target": target, **pred.to_dict()}) + "\n")
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    if failures:
+        print(f"{len(failures)} of {len(rows)} rows could not be processed:", file=sys.stderr)
+        for message in failures[:20]:
+            print(f"  {message}", file=sys.stderr)
+        return EXIT_PARTIAL
+    return EXIT_OK
+
+
+def _read_rows(source: str) -> list[dict[str, Any]]:
+    from .errors import DataError
+
+    if source == "-":
+        lines = sys.stdin.read().splitlines()
+        path_desc = "stdin"
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise DataError(f"Input file {path} does not exist.")
+        path_desc = str(path)
+        if path.suffix.lower() in (".csv", ".tsv"):
+            import csv
+
+            with path.open(newline="", encoding="utf-8") as handle:
+                return list(csv.DictReader(handle, delimiter="\t" if path.suffix.lower() == ".tsv" else ","))
+        lines = path.read_text(encoding="utf-8").splitlines()
+    rows = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{path_desc}, line {n}: not valid JSON ({exc.msg}). Each line must be one JSON object.") from None
+    return rows
+
+
+def _cmd_benchmark(args: argparse.Namespace) -> int:
+    from .eval.benchmark import run_benchmark
+
+    summary = run_benchmark(models=args.models, datasets=args.datasets, data_dir=args.data_dir,
+                            output_dir=args.output_dir, markdown_path=args.markdown,
+                            n_resamples=args.bootstrap, skip_existing=args.skip_existing)
+    print(summary.markdown)
+    if summary.failures:
+        print(f"{len(summary.failures)} benchmark job(s) failed:", file=sys.stderr)
+        for job, message in summary.failures:
+            print(f"  {job}: {message}", file=sys.stderr)
+        return EXIT_PARTIAL
+    return EXIT_OK
+
+
+def _cmd_models(args: argparse.Namespace) -> int:
+    from .models.registry import MODELS
+
+    for name, spec in sorted(MODELS.items()):
+        print(f"{name:<16}{spec.description}")
+    return EXIT_OK
+
+
+def _cmd_datasets(args: argparse.Namespace) -> int:
+    from .data.loaders import DATASETS, available_datasets
+
+    try:
+        present = set(available_datasets(args.data_dir))
+    except Exception:  # noqa: BLE001 - no data dir given: list without presence
+        present = set()
+    for name, info in DATASETS.items():
+        mark = "present" if name in present else "-"
+        print(f"{name:<20}{mark:<9}{info.description}")
+    return EXIT_OK
+
+
+class _UsageError(Exception):
+    pass
+
+
+def raise_usage(message: str) -> None:
+    raise _UsageError(message)
+
+
+_COMMANDS = {
+    "train": _cmd_train,
+    "evaluate": _cmd_evaluate,
+    "predict": _cmd_predict,
+    "benchmark": _cmd_benchmark,
+    "models": _cmd_models,
+    "datasets": _cmd_datasets,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``stanceclf`` command; returns the exit code."""
+    from .errors import StanceclfError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return _COMMANDS[args.command](args)
+    except (StanceclfError, _UsageError) as exc:
+        print(f"stanceclf {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,200 @@
+"""Benchmark suite: every registered model on every present dataset, beside published anchors.
+
+Each job (model, dataset, protocol) runs ``stanceclf evaluate`` in its own process so its peak
+memory is its own; results are JSON files, summarised in a markdown table.
+
+>>> from stanceclf.eval.benchmark import SUITE
+>>> ("semeval2016", "in-target") in [(job.dataset, job.protocol) for job in SUITE]
+True
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Sequence
+
+__all__ = ["ANCHORS", "SUITE", "BenchmarkJob", "BenchmarkSummary", "run_benchmark", "render_markdown"]
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A published reference result (score on a 0-100 scale, as papers report it)."""
+
+    system: str
+    score: float
+    metric: str
+    source: str
+    note: str = ""
+
+
+#: Published anchors by (dataset, split). Not computed by us: quoted from the papers cited.
+ANCHORS: dict[tuple[str, str], list[Anchor]] = {
+    ("semeval2016", "test"): [
+        Anchor("MITRE (best SemEval-2016 team)", 67.82, "F_avg", "Zarrella & Marsh, SemEval 2016"),
+        Anchor("TweetEval RoBERTa-base", 68.0, "F_avg", "Barbieri et al., Findings of EMNLP 2020",
+               "TweetEval's stance subset; averaged over its 5 targets"),
+    ],
+    ("pstance", "test"): [
+        Anchor("BERTweet (in-target)", 80.53, "macro-F1", "Li et al., Findings of ACL 2021", "mean over the 3 targets"),
+    ],
+    ("fnc1", "test"): [
+        Anchor("SOLAT in the SWEN (FNC-1 winner)", 82.02, "relative score", "Baird et al., 2017"),
+    ],
+    ("newsmtsc", "devtest_rw"): [
+        Anchor("GRU-TSC", 83.1, "F1m", "Hamborg & Donnay, EACL 2021"),
+    ],
+}
+
+
+@dataclass(frozen=True)
+class BenchmarkJob:
+    dataset: str
+    protocol: str = "in-target"
+    train_targets: tuple[str, ...] = ()
+    test_targets: tuple[str, ...] = ()
+
+    def slug(self, model: str) -> str:
+        parts = [model, self.dataset, self.protocol]
+        if self.train_targets:
+            parts.append("-".join(t.split()[-1].lower() for t in self.train_targets) + "-to-" +
+                         "-".join(t.split()[-1].lower() for t in self.test_targets))
+        return "__".join(parts).replace("/", "_")
+
+
+#: The default suite. Datasets without a training split (PerSenT) are scored by models trained
+#: elsewhere and are not part of this in-dataset suite.
+SUITE: tuple[BenchmarkJob, ...] = (
+    BenchmarkJob("semeval2016", "in-target"),
+    BenchmarkJob("semeval2016", "zero-shot"),
+    BenchmarkJob("pstance", "in-target"),
+    BenchmarkJob("pstance", "zero-shot"),
+    BenchmarkJob("fnc1", "in-target"),
+    BenchmarkJob("newsmtsc", "in-target"),
+)
+
+
+@dataclass
+class BenchmarkSummary:
+    results: list[dict[str, Any]]
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    markdown: str = ""
+
+
+def run_benchmark(
+    models: Sequence[str] | None = None,
+    datasets: Sequence[str] | None = None,
+    *,
+    data_dir: str | os.PathLike[str] | None = None,
+    output_dir: str | os.PathLike[str] = "benchmarks/results",
+    markdown_path: str | os.PathLike[str] | None = None,
+    n_resamples: int = 1000,
+    skip_existing: bool = False,
+    jobs: Sequence[BenchmarkJob] = SUITE,
+) -> BenchmarkSummary:
+    """Run ``jobs`` for every model on the datasets present; write JSON (+ markdown) and return them."""
+    from tqdm.auto import tqdm
+
+    from ..data.loaders import available_datasets, resolve_data_dir
+    from ..errors import UnknownNameError, suggest
+    from ..models.registry import available_models
+
+    root = resolve_data_dir(data_dir)
+    model_names = list(models or available_models())
+    for name in model_names:
+        if name not in available_models():
+            raise UnknownNameError(f"Unknown model {name!r}.{suggest(name, available_models())}")
+    present = set(available_datasets(root))
+    wanted = [j for j in jobs if j.dataset in present and (not datasets or j.dataset in datasets)]
+    out = Path(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    summary = BenchmarkSummary(results=[])
+    work = [(m, j) for j in wanted for m in model_names]
+    for model, job in tqdm(work, desc="benchmark", unit="job"):
+        path = out / f"{job.slug(model)}.json"
+        if not (skip_existing and path.is_file()):
+            cmd = [sys.executable, "-m", "stanceclf.cli", "evaluate", "--model", model, "--dataset", job.dataset,
+                   "--protocol", job.protocol, "--data-dir", str(root), "--output", str(path),
+                   "--bootstrap", str(n_resamples)]
+            if job.train_targets:
+                cmd += ["--train-targets", *job.train_targets]
+            if job.test_targets:
+                cmd += ["--test-targets", *job.test_targets]
+            start = time.perf_counter()
+            proc = subprocess.run(cmd, capture_output=True, text=True)
+            if proc.returncode != 0:
+                summary.failures.append((job.slug(model), (proc.stderr.strip().splitlines() or ["no output"])[-1]))
+                continue
+            tqdm.write(f"{job.slug(model)}: {time.perf_counter() - start:.0f}s")
+        summary.results.extend(json.loads(path.read_text()))
+    summary.markdown = render_markdown(summary.results, command=" ".join(["stanceclf", "benchmark", *sys.argv[2:]]))
+    if markdown_path:
+        Path(markdown_path).parent.mkdir(parents=True, exist_ok=True)
+        Path(markdown_path).write_text(summary.markdown)
+    return summary
+
+
+def _fmt_ci(scores: dict[str, Any]) -> str:
+    lo, hi = scores.get("main_ci95") or (None, None)
+    ci = f" ({100 * lo:.1f}-{100 * hi:.1f})" if lo is not None else ""
+    return f"{100 * scores['main_score']:.2f}{ci}"
+
+
+def render_markdown(results: Sequence[dict[str, Any]], command: str = "stanceclf benchmark") -> str:
+    """Render benchmark results as a markdown page with anchors, costs and the producing command."""
+    from .. import __version__
+
+    header = (
+        "| Dataset | Split | Protocol | Model | Metric | Ours (95% CI) | Mean over targets | Published anchor "
+        "| Train s | Infer ex/s | Peak MB |\n|---|---|---|---|---|---|---|---|---|---|---|"
+    )
+    rows = []
+    for r in sorted(results, key=lambda r: (r["dataset"], r["protocol"] != "in-target", r["protocol"], r["split"], r["model"])):
+        s = r["scores"]
+        anchors = ANCHORS.get((r["dataset"], r["split"]), []) if r["protocol"] == "in-target" else []
+        anchor = "; ".join(f"{a.system} {a.score:.2f}" for a in anchors) or "-"
+        per_target = s.get("per_target") or {}
+        target_mean = f"{100 * s['target_mean']:.2f}" if len(per_target) > 1 and "target_mean" in s else "-"
+        rows.append(
+            f"| {r['dataset']} | {r['split']} | {r['protocol']} | {r['model']} | {s['main_metric']} | {_fmt_ci(s)} "
+            f"| {target_mean} | {anchor} | {_num(r.get('train_time_s'), 1)} | {_num(r.get('examples_per_s'), 0)} "
+            f"| {_num(r.get('peak_memory_mb'), 0)} |"
+        )
+    cpu = _cpu_name()
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Generated by `{command}` with stanceclf {__version__} on {datetime.now(timezone.utc):%Y-%m-%d} "
+        f"({cpu}, {os.cpu_count()} cores, Python {platform.python_version()}).",
+        "",
+        "Scores are on a 0-100 scale. The 95% CI is a percentile bootstrap over test examples (1,000 resamples).",
+        "`zero-shot` is leave-one-target-out: each target is scored by a model that never saw it in training.",
+        "Published anchors are quoted from the papers (see `stanceclf/eval/benchmark.py`), not re-run here.",
+        "Peak MB is the evaluating process's peak resident memory (training included).",
+        "",
+        header,
+        *rows,
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _num(value: Any, digits: int) -> str:
+    return "-" if value is None else f"{value:,.{digits}f}"
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"

@@ -1,0 +1,110 @@
+"""Shared fixtures: a small, learnable synthetic stance corpus (all text invented).
+
+Three targets, each with its own topic nouns; FAVOR / AGAINST texts use disjoint stance phrases
+shared across targets (so a joint model can transfer to unseen targets), NONE texts are off-topic.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+from pathlib import Path
+
+# The tests fit many tiny models; multi-threaded BLAS/OpenMP only spins on them, and on a busy
+# 2-core machine that made each fit ~10x slower. Must run before numpy/scipy are imported.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+if "numpy" in sys.modules:  # imported already (e.g. by a plugin): limit the loaded pools instead
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
+
+import pytest  # noqa: E402
+
+TARGETS: dict[str, tuple[str, ...]] = {
+    "Nuclear Power": ("reactors", "uranium", "nuclear plants", "atomic energy"),
+    "School Uniforms": ("uniforms", "dress codes", "blazers", "school ties"),
+    "Space Exploration": ("rockets", "mars missions", "astronauts", "space probes"),
+}
+_FAVOR = ("I love", "I strongly support", "we should embrace", "hooray for", "so grateful for")
+_FAVOR_TAIL = ("they are wonderful", "a brilliant idea", "great for everyone", "the future is bright")
+_AGAINST = ("I hate", "I strongly oppose", "we must reject", "shame on", "so angry about")
+_AGAINST_TAIL = ("they are terrible", "a disastrous idea", "awful for everyone", "ban them now")
+_NONE = (
+    "the weather is mild today", "lunch was pasta again", "traffic on the bridge was slow",
+    "watching football tonight", "my cat sleeps all day", "the bakery opens at nine",
+)
+LABELS = ("FAVOR", "AGAINST", "NONE")
+
+
+def make_corpus(n_per_label: int = 7, seed: int = 0, targets: dict[str, tuple[str, ...]] | None = None,
+                hashtag: str = "") -> list[tuple[str, str, str]]:
+    """``(text, target, label)`` triples: ``n_per_label`` per (target, label); deterministic per seed."""
+    rng = random.Random(seed)
+    rows: list[tuple[str, str, str]] = []
+    for target, nouns in (targets or TARGETS).items():
+        for label in LABELS:
+            for i in range(n_per_label):
+                noun = nouns[i % len(nouns)]
+                if label == "FAVOR":
+                    text = f"{rng.choice(_FAVOR)} {noun}, {rng.choice(_FAVOR_TAIL)}"
+                elif label == "AGAINST":
+                    text = f"{rng.choice(_AGAINST)} {noun}, {rng.choice(_AGAINST_TAIL)}"
+                else:
+                    text = f"{rng.choice(_NONE)}, {rng.choice(_NONE)}"
+                rows.append((text + hashtag, target, label))
+    return rows
+
+
+#: Texts about a target absent from :func:`make_corpus`, with the stance a joint model should find.
+UNSEEN_TARGET_PAIRS: list[tuple[str, str, str]] = [
+    ("I love electric cars, they are wonderful", "Electric Cars", "FAVOR"),
+    ("I strongly oppose electric cars, a disastrous idea", "Electric Cars", "AGAINST"),
+]
+
+
+@pytest.fixture(scope="session")
+def corpus() -> list[tuple[str, str, str]]:
+    """63 labelled triples: 3 targets x 3 labels x 7."""
+    return make_corpus()
+
+
+SEMEVAL_HEADER = "ID\tTarget\tTweet\tStance\tOpinion towards\tSentiment"
+SEMEVAL_TRAIN_TARGETS = {
+    "Atheism": ("religion", "churches", "prayer", "the bible"),
+    "Climate Change is a Real Concern": ("climate action", "carbon taxes", "solar panels", "emission cuts"),
+    "Feminist Movement": ("feminism", "equal pay", "feminists", "gender equality"),
+}
+
+
+def write_semeval_fixture(root: Path, n_train: int = 8, n_test: int = 4) -> Path:
+    """Write a learnable SemEval-2016 Task 6 fixture under ``root/semeval2016_task6``; return ``root``.
+
+    ``n_train`` / ``n_test`` examples per (target, label) in the training (+ trial) and test files.
+    """
+    d = root / "semeval2016_task6"
+    d.mkdir(parents=True, exist_ok=True)
+
+    def write(name: str, rows: list[tuple[str, str, str]], first_id: int) -> None:
+        lines = [SEMEVAL_HEADER] + [
+            f"{first_id + i}\t{target}\t{text}\t{label}\tTARGET\tNEUTRAL" for i, (text, target, label) in enumerate(rows)
+        ]
+        (d / name).write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
+
+    train = make_corpus(n_train, seed=1, targets=SEMEVAL_TRAIN_TARGETS, hashtag=" #SemST")
+    write("trainingdata-all-annotations.txt", train[: len(train) - 3], 100)
+    write("trialdata-all-annotations.txt", train[len(train) - 3:], 5000)
+    test = make_corpus(n_test, seed=2, targets=SEMEVAL_TRAIN_TARGETS, hashtag=" #SemST")
+    # mislabel every 7th test tweet so that scores (and their bootstrap intervals) are not all 1.0
+    shift = {"FAVOR": "AGAINST", "AGAINST": "NONE", "NONE": "FAVOR"}
+    test = [(t, g, shift[lab] if i % 7 == 3 else lab) for i, (t, g, lab) in enumerate(test)]
+    write("testdata-taskA-all-annotations.txt", test, 10000)
+    write("testdata-taskB-all-annotations.txt",
+          make_corpus(1, seed=3, targets={"Donald Trump": ("the wall",)}, hashtag=" #SemST"), 20000)
+    return root
+
+
+@pytest.fixture
+def semeval_root(tmp_path: Path) -> Path:
+    return write_semeval_fixture(tmp_path)

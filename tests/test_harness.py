@@ -1,0 +1,173 @@
+"""The evaluation harness end to end, on a tiny learnable SemEval-2016-format fixture (text invented)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import stanceclf
+from stanceclf import DataError, UnknownNameError, create_model, evaluate, load_dataset
+from stanceclf.eval.harness import PROTOCOLS, EvaluationResult
+
+from conftest import SEMEVAL_TRAIN_TARGETS, write_semeval_fixture
+
+TARGETS = sorted(SEMEVAL_TRAIN_TARGETS)  # Atheism, Climate Change is a Real Concern, Feminist Movement
+CLIMATE = "Climate Change is a Real Concern"
+FAST = {"c_grid": (1.0,), "class_weight_grid": (None,), "cv": 2}
+N_TEST = 36  # 3 targets x 3 labels x 4
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory) -> Path:
+    return write_semeval_fixture(tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture(scope="module")
+def in_target(root: Path) -> list[EvaluationResult]:
+    return evaluate("tfidf", "semeval2016", data_dir=root, n_resamples=50)
+
+
+def check_result(r: EvaluationResult, protocol: str, n: int, tmp_path: Path, model: str = "tfidf") -> None:
+    assert isinstance(r, EvaluationResult)
+    assert (r.model, r.dataset, r.split, r.protocol) == (model, "semeval2016", "test", protocol)
+    s = r.scores
+    assert s["main_metric"] == "f_avg" and s["main_score"] == s["f_avg"]
+    assert 0.0 <= s["main_score"] <= 1.0
+    lo, hi = s["main_ci95"]
+    assert lo <= s["main_score"] <= hi and 0.0 <= lo <= hi <= 1.0
+    assert r.n_examples == s["n"] == n
+    assert set(s["per_class"]) == {"AGAINST", "FAVOR", "NONE"}
+    assert {"ece", "brier"} <= set(s["calibration"])
+    assert s["per_target"] and sum(row["n"] for row in s["per_target"].values()) == n
+    assert s["target_mean"] == pytest.approx(sum(row["main_score"] for row in s["per_target"].values()) / len(s["per_target"]))
+    assert r.train_time_s is not None and r.train_time_s > 0
+    assert r.inference_time_s > 0 and r.examples_per_s == pytest.approx(n / r.inference_time_s)
+    assert r.wall_time_s >= r.train_time_s
+    assert r.peak_memory_mb > 0
+    assert r.stanceclf_version == stanceclf.__version__ and r.python and r.timestamp
+    # JSON round trip
+    path = r.save(tmp_path / "results" / f"{protocol}.json")
+    loaded = json.loads(path.read_text())
+    assert loaded == json.loads(json.dumps(r.to_dict()))
+    assert EvaluationResult(**loaded).to_dict() == loaded
+    assert loaded["scores"]["main_score"] == s["main_score"] and loaded["protocol"] == protocol
+    # readable table
+    table = r.table()
+    assert "f_avg" in table and model in table and protocol in table and f"n={n}" in table
+    if len(s["per_target"]) > 1:  # a single target gets no per-target table
+        assert "mean over targets" in table
+        for target in s["per_target"]:
+            assert target[:33] in table
+
+
+def test_in_target(in_target, tmp_path: Path) -> None:
+    assert len(in_target) == 1
+    r = in_target[0]
+    check_result(r, "in-target", N_TEST, tmp_path)
+    assert set(r.scores["per_target"]) == set(TARGETS)
+    assert r.scores["main_score"] >= 0.6  # learnable despite the mislabelled test tweets
+    assert r.scores["main_ci95"][0] < r.scores["main_ci95"][1]
+    assert r.train_targets is None and r.test_targets is None
+    assert r.model_params["mode"] == "per_target" and r.model_params["c_grid"] == [0.03, 0.1, 0.3, 1.0]
+
+
+def test_zero_shot(root: Path, tmp_path: Path) -> None:
+    (r,) = evaluate("tfidf", "semeval2016", data_dir=root, protocol="zero-shot", n_resamples=50)
+    check_result(r, "zero-shot", N_TEST, tmp_path)
+    assert r.test_targets == TARGETS and r.train_targets is None
+    assert set(r.scores["per_target"]) == set(TARGETS)
+    assert r.scores["main_score"] >= 0.5  # stance phrases are shared across targets, so they transfer
+
+    (one,) = evaluate("tfidf", "semeval2016", data_dir=root, protocol="zero-shot", test_targets=["Atheism"],
+                      n_resamples=50)
+    assert one.n_examples == 12 and one.test_targets == ["Atheism"] and set(one.scores["per_target"]) == {"Atheism"}
+
+
+def test_zero_shot_with_a_model_object(root: Path, tmp_path: Path) -> None:
+    model = create_model("tfidf", **FAST)
+    (r,) = evaluate(model, "semeval2016", data_dir=root, protocol="zero-shot", n_resamples=50)
+    check_result(r, "zero-shot", N_TEST, tmp_path)
+    assert r.model_params["c_grid"] == [1.0]
+    assert not hasattr(model, "classes_"), "zero-shot folds must train copies, not the caller's model"
+    (again,) = evaluate(model, "semeval2016", data_dir=root, protocol="zero-shot", n_resamples=50)
+    assert again.scores == r.scores  # deterministic
+
+
+def test_cross_target(root: Path, tmp_path: Path) -> None:
+    train_targets = ["Atheism", "Feminist Movement"]
+    model = create_model("tfidf", **FAST, min_target_examples=10)
+    (r,) = evaluate(model, "semeval2016", data_dir=root, protocol="cross-target", train_targets=train_targets,
+                    test_targets=[CLIMATE], n_resamples=50)
+    check_result(r, "cross-target", 12, tmp_path)
+    assert r.train_targets == train_targets and r.test_targets == [CLIMATE]
+    assert set(r.scores["per_target"]) == {CLIMATE}
+    # the model object was trained in place, on the training targets only
+    assert model.trained_targets_ == ["atheism", "feminist movement"]
+    # target names match case-insensitively; the registry name works too
+    (by_name,) = evaluate("tfidf", "semeval2016", data_dir=root, protocol="cross-target",
+                          train_targets=["atheism", "FEMINIST MOVEMENT"], test_targets=[CLIMATE.lower()], n_resamples=50)
+    assert by_name.n_examples == 12
+
+
+def test_fitted_and_saved_models_are_scored_as_they_are(root: Path, tmp_path: Path) -> None:
+    model = create_model("tfidf", **FAST).fit(load_dataset("semeval2016", root)["train"])
+    (fitted,) = evaluate(model, "semeval2016", data_dir=root, n_resamples=50)
+    assert fitted.train_time_s is None and fitted.n_examples == N_TEST
+    saved = model.save(tmp_path / "my-model")
+    (from_path,) = evaluate(str(saved), "semeval2016", data_dir=root, n_resamples=50)
+    assert from_path.model == "my-model" and from_path.train_time_s is None
+    assert from_path.scores == fitted.scores
+    # an unfitted object is trained in place and then scores the same
+    fresh = create_model("tfidf", **FAST)
+    (trained,) = evaluate(fresh, "semeval2016", data_dir=root, n_resamples=50)
+    assert hasattr(fresh, "classes_") and trained.train_time_s > 0 and trained.scores == fitted.scores
+
+
+def test_dataset_alias_and_no_bootstrap(root: Path) -> None:
+    (r,) = evaluate(create_model("tfidf", **FAST), "semeval", data_dir=root, n_resamples=0)
+    assert r.dataset == "semeval2016"
+    assert r.scores["main_ci95"] is None
+    assert "f_avg" in r.table()
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"protocol": "leave-one-out"}, DataError, "Unknown protocol"),
+        ({"protocol": "cross-target"}, DataError, "train_targets and test_targets"),
+        ({"protocol": "cross-target", "train_targets": ["Atheism"]}, DataError, "train_targets and test_targets"),
+        ({"test_targets": ["Nope"]}, DataError, "not in this split"),
+        ({"protocol": "cross-target", "train_targets": ["Nope"], "test_targets": ["Atheism"]}, DataError, "not in this split"),
+        ({"splits": ["validation"]}, DataError, "no split"),
+    ],
+    ids=["unknown-protocol", "cross-target-no-targets", "cross-target-no-test-targets", "unknown-test-target",
+         "unknown-train-target", "unknown-split"],
+)
+def test_bad_arguments(root: Path, kwargs, error, message) -> None:
+    with pytest.raises(error, match=message):
+        evaluate(create_model("tfidf", **FAST), "semeval2016", data_dir=root, n_resamples=0, **kwargs)
+
+
+def test_trained_models_cannot_be_re_trained_by_protocol(root: Path, tmp_path: Path) -> None:
+    model = create_model("tfidf", **FAST).fit(load_dataset("semeval2016", root)["train"])
+    saved = model.save(tmp_path / "m")
+    for protocol in ("zero-shot", "cross-target"):
+        for candidate in (str(saved), model):
+            with pytest.raises(DataError, match="trains new models"):
+                evaluate(candidate, "semeval2016", data_dir=root, protocol=protocol,
+                         train_targets=["Atheism"], test_targets=[CLIMATE], n_resamples=0)
+
+
+def test_unknown_dataset_and_missing_training_split(root: Path) -> None:
+    with pytest.raises(UnknownNameError, match="semeval2016"):
+        evaluate("tfidf", "semeval2061", data_dir=root)
+    with pytest.raises(DataError, match="no training split"):
+        evaluate("tfidf", "semeval2016_taskb", data_dir=root)
+    with pytest.raises(stanceclf.ModelError, match="Did you mean 'tfidf'"):  # not a name nor a saved model
+        evaluate("tfidff", "semeval2016", data_dir=root)
+
+
+def test_protocols_constant() -> None:
+    assert PROTOCOLS == ("in-target", "cross-target", "zero-shot")

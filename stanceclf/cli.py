@@ -262,7 +262,8 @@ def _cmd_benchmark(args: argparse.Namespace) -> int:
 
     summary = run_benchmark(models=args.models, datasets=args.datasets, data_dir=args.data_dir,
                             output_dir=args.output_dir, markdown_path=args.markdown,
-                            n_resamples=args.bootstrap, skip_existing=args.skip_existing)
+                            n_resamples=args.bootstrap, skip_existing=args.skip_existing,
+                            command=" ".join(["stanceclf", *args.argv]))
     print(summary.markdown)
     if summary.failures:
         print(f"{len(summary.failures)} benchmark job(s) failed:", file=sys.stderr)
@@ -316,7 +317,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .errors import StanceclfError
 
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
+    args.argv = argv
     if not args.command:
         parser.print_help()
         return EXIT_USAGE

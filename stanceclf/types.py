@@ -16,7 +16,7 @@ from typing import Any, Mapping
 
 from .errors import DataError
 
-__all__ = ["Stance", "STANCE_LABELS", "StanceExample", "StancePrediction"]
+__all__ = ["Stance", "STANCE_LABELS", "StanceExample", "StancePrediction", "QuoteKind", "Span", "Quote"]
 
 
 class Stance(str, Enum):
@@ -111,3 +111,75 @@ class StancePrediction:
 
     def to_dict(self) -> dict[str, Any]:
         return {"label": self.label, "probabilities": dict(self.probabilities), "model": self.model}
+
+
+class QuoteKind(str, Enum):
+    """How a claim is quoted: ``direct`` (a sentence or more in quotation marks), ``partial`` (a
+    quoted fragment inside the writer's sentence) or ``indirect`` (reported speech, no quote marks)."""
+
+    DIRECT = "direct"
+    PARTIAL = "partial"
+    INDIRECT = "indirect"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Span:
+    """A character span ``text[start:end]`` of the original document."""
+
+    start: int
+    end: int
+    text: str
+
+    def __post_init__(self) -> None:
+        if not (0 <= self.start <= self.end):
+            raise DataError(f"Invalid span offsets {self.start}-{self.end}.")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "text": self.text}
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A quoted claim found in a document; all offsets refer to the original text.
+
+    ``content`` is the claim (inside the quotation marks for direct/partial quotes), ``cue`` the
+    attribution verb or phrase ("said", "according to"), ``speaker_mention`` where the speaker is
+    named or referred to in the text ("he", "the minister"), and ``speaker`` the resolved canonical
+    speaker ("Alexander Lukashenko"; ``None`` when unknown).
+    """
+
+    content: Span
+    kind: QuoteKind
+    speaker: str | None = None
+    speaker_mention: Span | None = None
+    cue: Span | None = None
+    confidence: float = 1.0
+    source: str = "rules"
+
+    @property
+    def start(self) -> int:
+        return self.content.start
+
+    @property
+    def end(self) -> int:
+        return self.content.end
+
+    @property
+    def text(self) -> str:
+        return self.content.text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "speaker": self.speaker,
+            "speaker_mention": self.speaker_mention.to_dict() if self.speaker_mention else None,
+            "cue": self.cue.to_dict() if self.cue else None,
+            "confidence": round(float(self.confidence), 4),
+            "source": self.source,
+        }

@@ -98,6 +98,7 @@ def run_benchmark(
     n_resamples: int = 1000,
     skip_existing: bool = False,
     jobs: Sequence[BenchmarkJob] = SUITE,
+    command: str = "stanceclf benchmark",
 ) -> BenchmarkSummary:
     """Run ``jobs`` for every model on the datasets present; write JSON (+ markdown) and return them."""
     from tqdm.auto import tqdm
@@ -134,7 +135,7 @@ def run_benchmark(
                 continue
             tqdm.write(f"{job.slug(model)}: {time.perf_counter() - start:.0f}s")
         summary.results.extend(json.loads(path.read_text()))
-    summary.markdown = render_markdown(summary.results, command=" ".join(["stanceclf", "benchmark", *sys.argv[2:]]))
+    summary.markdown = render_markdown(summary.results, command=command)
     if markdown_path:
         Path(markdown_path).parent.mkdir(parents=True, exist_ok=True)
         Path(markdown_path).write_text(summary.markdown)

@@ -20,12 +20,14 @@ training data only; probabilities come from sigmoid calibration (cross-validated
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.calibration import CalibratedClassifierCV
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
@@ -261,7 +263,7 @@ class TfidfStanceClassifier(StanceModel):
 
     def _base_estimator(self, C: float = 1.0, class_weight: str | None = None):
         if self.classifier == "svm":
-            return LinearSVC(C=C, class_weight=class_weight, random_state=self.random_state)
+            return LinearSVC(C=C, class_weight=class_weight, max_iter=2000, random_state=self.random_state)
         return LogisticRegression(C=C * 10, class_weight=class_weight, max_iter=2000, random_state=self.random_state)
 
     def _fit_one(self, batch: PairBatch, joint: bool) -> dict[str, Any]:
@@ -274,16 +276,21 @@ class TfidfStanceClassifier(StanceModel):
         folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=self.random_state)
         grid = {"C": list(self.c_grid), "class_weight": list(self.class_weight_grid)}
         search = GridSearchCV(self._base_estimator(), grid, scoring=self._scorer(sorted(set(y))), cv=folds, n_jobs=1)
-        search.fit(X, y)
-        best = search.best_params_
-        model = CalibratedClassifierCV(self._base_estimator(**best), method="sigmoid", cv=folds)
-        model.fit(X, y)
+        with warnings.catch_warnings(record=True) as caught:
+            # liblinear may stop at max_iter on large, long-text corpora (FNC-1); record it, don't spam
+            warnings.simplefilter("always", ConvergenceWarning)
+            search.fit(X, y)
+            best = search.best_params_
+            model = CalibratedClassifierCV(self._base_estimator(**best), method="sigmoid", cv=folds)
+            model.fit(X, y)
+        unconverged = sum(issubclass(w.category, ConvergenceWarning) for w in caught)
         return {
             "featurizer": featurizer.vectorizers,
             "classifier": model,
             "best_params": {"C": float(best["C"]), "class_weight": best["class_weight"]},
             "cv_score": float(search.best_score_),
             "n_train": int(len(y)),
+            "unconverged_fits": int(unconverged),
         }
 
     def _fit_batch(self, batch: PairBatch) -> None:
@@ -337,7 +344,7 @@ class TfidfStanceClassifier(StanceModel):
         dump_sklearn({k: {"featurizer": v["featurizer"], "classifier": v["classifier"]} for k, v in self.models_.items()},
                      directory / WEIGHTS_FILE)
         return {
-            "submodels": {k: {kk: v[kk] for kk in ("best_params", "cv_score", "n_train")} for k, v in self.models_.items()},
+            "submodels": {k: {kk: v[kk] for kk in ("best_params", "cv_score", "n_train", "unconverged_fits")} for k, v in self.models_.items()},
         }
 
     def _load_state(self, directory: Path, config: dict[str, Any]) -> None:

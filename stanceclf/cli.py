@@ -135,6 +135,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--skip-existing", action="store_true", help="reuse result files that already exist")
     _add_data_dir(p)
 
+    # quotes --------------------------------------------------------------------------------------
+    p = sub.add_parser("quotes", help="extract quotes and their speakers from text files",
+                       description="Find every quoted claim (direct, partial, reported speech) and its speaker.\n\n"
+                                   "examples:\n"
+                                   "  stanceclf quotes article.txt\n"
+                                   "  stanceclf quotes article.txt --format table\n"
+                                   "  cat article.txt | stanceclf quotes - --format jsonl",
+                       epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("files", nargs="+", help="UTF-8 text files ('-' reads standard input)")
+    p.add_argument("--mode", default="rules", choices=["rules", "tagger", "hybrid"],
+                   help="rules (fast, default), tagger (fine-tuned span tagger) or hybrid (both)")
+    p.add_argument("--format", default="json", choices=["json", "jsonl", "table"])
+    p.add_argument("--output", help="write here instead of standard output")
+
+    p = sub.add_parser("evaluate-quotes", help="score quote extraction on PolNeAR or annotated example articles",
+                       description="Score quote extraction: precision/recall/F1 at overlap 0.3 and 0.8, recall per kind,\n"
+                                   "speaker accuracy, and speed (words/second).\n\n"
+                                   "examples:\n"
+                                   "  stanceclf evaluate-quotes --corpus polnear --split dev --data-dir ../shared/data\n"
+                                   "  stanceclf evaluate-quotes --corpus examples --data-dir ../shared/data --mode hybrid",
+                       epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--corpus", default="polnear", choices=["polnear", "examples"])
+    p.add_argument("--split", default="dev", help="PolNeAR split (train/dev/test); default dev")
+    p.add_argument("--mode", default="rules", choices=["rules", "tagger", "hybrid"])
+    p.add_argument("--limit", type=int, help="only the first N articles (quick checks)")
+    p.add_argument("--output", help="result JSON path (default results/quotes_<corpus>_<split>_<mode>.json)")
+    _add_data_dir(p)
+
     sub.add_parser("models", help="list registered models")
     p = sub.add_parser("datasets", help="list registered datasets and which are present")
     _add_data_dir(p)
@@ -273,6 +301,88 @@ def _cmd_benchmark(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _read_text_file(name: str) -> str:
+    from .errors import DataError
+
+    if name == "-":
+        return sys.stdin.read()
+    path = Path(name)
+    if not path.is_file():
+        raise DataError(f"{path} does not exist (or is not a file).")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start}); convert it to UTF-8 first.") from None
+
+
+def _cmd_quotes(args: argparse.Namespace) -> int:
+    from .extract import QuoteExtractor
+
+    extractor = QuoteExtractor(mode=args.mode)
+    records, failures = [], []
+    for name in args.files:
+        try:
+            text = _read_text_file(name)
+            found = extractor.extract(text)
+        except Exception as exc:  # noqa: BLE001 - report every file that failed, keep going
+            failures.append(f"{name}: {exc}")
+            records.append({"file": name, "error": str(exc)})
+            continue
+        records.append({"file": name, "quotes": [q.to_dict() for q in found]})
+    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    try:
+        if args.format == "json":
+            out.write(json.dumps(records if len(records) > 1 else records[0], indent=2, ensure_ascii=False) + "\n")
+        elif args.format == "jsonl":
+            for rec in records:
+                for q in rec.get("quotes", []):
+                    out.write(json.dumps({"file": rec["file"], **q}, ensure_ascii=False) + "\n")
+                if "error" in rec:
+                    out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        else:
+            for rec in records:
+                out.write(f"== {rec['file']}\n")
+                for q in rec.get("quotes", []):
+                    text = q["text"] if len(q["text"]) <= 70 else q["text"][:67] + "..."
+                    out.write(f"{q['kind']:<9}{(q['speaker'] or '?')[:28]:<30}{q['confidence']:.2f}  {text}\n")
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    if failures:
+        print(f"{len(failures)} of {len(args.files)} file(s) could not be processed:", file=sys.stderr)
+        for message in failures:
+            print(f"  {message}", file=sys.stderr)
+        return EXIT_PARTIAL
+    return EXIT_OK
+
+
+def _cmd_evaluate_quotes(args: argparse.Namespace) -> int:
+    from .data.loaders import resolve_data_dir
+    from .eval.quotes import evaluate_quotes, format_quote_scores, read_example_articles, read_polnear
+    from .extract import QuoteExtractor
+
+    root = resolve_data_dir(args.data_dir)
+    if args.corpus == "polnear":
+        articles = read_polnear(root, split=args.split)
+    else:
+        articles = read_example_articles(root / "examples" if (root / "examples").is_dir() else root)
+    if args.limit:
+        articles = articles[: args.limit]
+    extractor = QuoteExtractor(mode=args.mode)
+    extractor.extract("Warm-up.")  # load models before timing
+    scores = evaluate_quotes(extractor.extract, articles)
+    from . import __version__
+
+    scores.update({"corpus": args.corpus, "split": args.split if args.corpus == "polnear" else None,
+                   "mode": args.mode, "stanceclf_version": __version__})
+    output = Path(args.output or f"results/quotes_{args.corpus}_{args.split if args.corpus == 'polnear' else 'all'}_{args.mode}.json")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(scores, indent=2) + "\n")
+    print(format_quote_scores(scores))
+    print(f"Wrote {output}")
+    return EXIT_OK
+
+
 def _cmd_models(args: argparse.Namespace) -> int:
     from .models.registry import MODELS
 
@@ -307,6 +417,8 @@ _COMMANDS = {
     "evaluate": _cmd_evaluate,
     "predict": _cmd_predict,
     "benchmark": _cmd_benchmark,
+    "quotes": _cmd_quotes,
+    "evaluate-quotes": _cmd_evaluate_quotes,
     "models": _cmd_models,
     "datasets": _cmd_datasets,
 }

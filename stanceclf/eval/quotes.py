@@ -20,7 +20,7 @@ aligned with the articles, or a callable ``text -> [Quote, ...]`` (any extractor
 >>> s["by_threshold"]["0.8"]["f1"], s["speaker_accuracy"]["accuracy"]
 (1.0, 1.0)
 
-Importing this module loads only the standard library; numpy and scipy are imported when scoring.
+This module itself imports only the standard library; numpy and scipy are imported when scoring.
 """
 
 from __future__ import annotations
@@ -540,10 +540,10 @@ def _content_spans(p: Any) -> tuple[Span, ...]:
 
 def _mention_spans(p: Any) -> tuple[Span, ...]:
     """Speaker mention(s) of a prediction: Quote.speaker_mention, or GoldQuote.source."""
+    if isinstance(p, GoldQuote):
+        return p.source
     m = getattr(p, "speaker_mention", None)
-    if m is not None:
-        return (m,)
-    return tuple(getattr(p, "source", ()) or ())
+    return (m,) if m is not None else ()
 
 
 def _collect(articles: Sequence[AnnotatedArticle], predictions: Predictions) -> list[list["Quote"]]:

@@ -15,7 +15,7 @@ Three passes over one document:
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ..types import Quote, QuoteKind, Span
@@ -72,7 +72,7 @@ def _speaker_of(verb: "Token") -> "Token | None":
     tok = verb
     for _ in range(5):
         for child in tok.children:
-            if child.dep_ in _SUBJ:
+            if child.dep_ in _SUBJ and any(c.isalpha() for c in child.text):
                 return child
         # passive "X was quoted as saying": agent-less nsubjpass handled above; "by X" agent
         for child in tok.children:
@@ -120,7 +120,8 @@ def _is_sentence_like(doc: "Doc", seg: QuotedSegment, qindex: _QuoteIndex) -> bo
     before = doc.text[line_start:seg.open_mark].rstrip()
     starts_unit = before == "" or before[-1] in ".!?:\u2014-" or before.endswith(("\u201d", '"'))
     after_lead_in = before.endswith(",") and _has_cue_before(doc, before)
-    return (first.isupper() or first.isdigit()) and (starts_unit or after_lead_in) or (
+    # a lead-in cue with a comma ("Baker said, "but ...") continues a split direct quote
+    return after_lead_in or (first.isupper() or first.isdigit()) and starts_unit or (
         starts_unit and len(content.split()) >= 6)
 
 
@@ -312,7 +313,19 @@ def extract_from_doc(doc: "Doc") -> list[Quote]:
         ))
         if speaker:
             recent.append(speaker)
-    return quotes
+    return _inherit_forward(quotes, drafts_by_start={d.content[0]: d for d in drafts})
+
+
+def _inherit_forward(quotes: list[Quote], drafts_by_start: dict[int, _Draft]) -> list[Quote]:
+    """A quote paragraph left open ("...\n\n"...," she said) takes the speaker of what follows."""
+    out = list(quotes)
+    for k in range(len(out) - 2, -1, -1):
+        q, nxt = out[k], out[k + 1]
+        draft = drafts_by_start.get(q.start)
+        if q.speaker is None and draft is not None and draft.segment is not None and draft.segment.continues and nxt.speaker:
+            out[k] = replace(q, speaker=nxt.speaker, speaker_mention=nxt.speaker_mention,
+                             confidence=round(min(0.7, q.confidence / 0.6), 4))
+    return out
 
 
 def _drop_nested(drafts: list[_Draft]) -> list[_Draft]:

@@ -159,19 +159,29 @@ class SpeakerResolver:
             # "Mork, who is the Dravian president" is left alone (rare in news leads)
 
     def _guess_genders(self) -> None:
+        """Gender from honorifics (collected earlier), optional first-name data, and pronouns.
+
+        A pronoun votes only when exactly one person is mentioned between the start of the
+        previous sentence and the pronoun, so an unclear antecedent casts no vote.
+        """
+        first_names = _first_name_genders()
+        for person in self.people:
+            words = person.name.split()
+            if first_names is not None and len(words) > 1:
+                guess = first_names.get_gender(words[0])
+                if guess in ("male", "mostly_male"):
+                    person.votes["m"] += 5
+                elif guess in ("female", "mostly_female"):
+                    person.votes["f"] += 5
         mentions = sorted((i, p) for p in self.people for i in p.mentions)
-        if not mentions:
-            return
         for tok in self.doc:
             low = tok.lower_
-            if low not in MALE_PRONOUNS and low not in FEMALE_PRONOUNS:
-                continue
-            # vote for the nearest preceding person mention within the previous two sentences
-            earlier = [(i, p) for i, p in mentions if i < tok.i and tok.i - i < 60]
-            if not earlier:
-                continue
-            _, person = earlier[-1]
-            person.votes["m" if low in MALE_PRONOUNS else "f"] += 1
+            if mentions and (low in MALE_PRONOUNS or low in FEMALE_PRONOUNS):
+                sent_start = tok.sent.start
+                window_start = self.doc[sent_start - 1].sent.start if sent_start > 0 else sent_start
+                near = {id(p): p for i, p in mentions if window_start <= i < tok.i}
+                if len(near) == 1:
+                    next(iter(near.values())).votes["m" if low in MALE_PRONOUNS else "f"] += 1
         for person in self.people:
             m, f = person.votes["m"], person.votes["f"]
             person.gender = "m" if m > f else "f" if f > m else None
@@ -266,6 +276,21 @@ class SpeakerResolver:
                 if _head_matches(head, person.descriptions):
                     best = (max(earlier), person)
         return best[1] if best else None
+
+
+_FIRST_NAMES: list = []
+
+
+def _first_name_genders():
+    """gender-guesser's first-name data when the user installed it (GPL, so not a dependency)."""
+    if not _FIRST_NAMES:
+        try:
+            import gender_guesser.detector as detector
+
+            _FIRST_NAMES.append(detector.Detector(case_sensitive=False))
+        except ImportError:
+            _FIRST_NAMES.append(None)
+    return _FIRST_NAMES[0]
 
 
 def _description_words(token: "Token") -> set[str]:

@@ -1,0 +1,178 @@
+"""Quote extraction and speaker attribution on short texts written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("spacy")
+from stanceclf.errors import ModelError  # noqa: E402
+from stanceclf.extract import QuoteExtractor  # noqa: E402
+from stanceclf.types import QuoteKind  # noqa: E402
+
+try:
+    _EXTRACTOR = QuoteExtractor()
+    _EXTRACTOR.nlp  # noqa: B018 - load now so a missing model skips the module
+except ModelError as exc:  # pragma: no cover - the extract extra is not installed
+    pytest.skip(str(exc), allow_module_level=True)
+
+
+def quotes(text: str):
+    found = _EXTRACTOR.extract(text)
+    for q in found:  # offsets always refer to the original text
+        assert text[q.start:q.end] == q.text
+        if q.speaker_mention:
+            assert text[q.speaker_mention.start:q.speaker_mention.end] == q.speaker_mention.text
+    return found
+
+
+def by_text(found, fragment):
+    hits = [q for q in found if fragment in q.text]
+    assert hits, f"no quote containing {fragment!r} in {[q.text for q in found]}"
+    return hits[0]
+
+
+# -- quotation marks ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("open_mark, close_mark", [('"', '"'), ("\u201c", "\u201d"), ("\u00ab", "\u00bb"), ("\u00bb", "\u00ab")])
+def test_quote_mark_styles(open_mark, close_mark):
+    text = f"{open_mark}We will rebuild the bridge by spring,{close_mark} Mayor Anna Lind said on Monday."
+    q = by_text(quotes(text), "rebuild")
+    assert q.text == "We will rebuild the bridge by spring,"
+    assert q.kind is QuoteKind.DIRECT
+    assert q.speaker == "Anna Lind"
+
+
+def test_nested_single_quotes_and_apostrophes_are_not_split():
+    text = "\u201cThe minister's plan is what they call 'a fresh start', and it isn't,\u201d Omar Haddad said."
+    found = quotes(text)
+    assert len(found) == 1
+    assert found[0].text.startswith("The minister's plan") and found[0].text.endswith("it isn't,")
+    assert found[0].speaker == "Omar Haddad"
+
+
+def test_split_quote_with_sentence_break_inherits_speaker():
+    text = '"The port will stay open," Lena Fischer said. "Nobody should panic."'
+    found = quotes(text)
+    assert [q.text for q in found] == ["The port will stay open,", "Nobody should panic."]
+    assert {q.speaker for q in found} == {"Lena Fischer"}
+
+
+def test_split_quote_with_comma_continuation():
+    text = '"We are ready," Tom Baker said, "but the unions are not."'
+    found = quotes(text)
+    assert [q.text for q in found] == ["We are ready,", "but the unions are not."]
+    assert all(q.speaker == "Tom Baker" for q in found)
+    assert all(q.kind is QuoteKind.DIRECT for q in found)
+
+
+def test_multi_paragraph_quote_without_closing_mark():
+    text = ('Senator Ruth Okafor spoke first. "The budget is a disgrace.\n\n'
+            '"It cuts schools and hospitals," she said.')
+    found = quotes(text)
+    first = by_text(found, "disgrace")
+    assert first.text == "The budget is a disgrace."
+    assert by_text(found, "hospitals").speaker == "Ruth Okafor"
+    assert first.speaker == "Ruth Okafor"
+
+
+def test_colon_lead_in():
+    text = 'Prime Minister Jonas Berg told parliament: "We will not raise taxes this year."'
+    q = by_text(quotes(text), "raise taxes")
+    assert q.kind is QuoteKind.DIRECT and q.speaker == "Jonas Berg"
+    assert q.cue is not None and q.cue.text == "told"
+
+
+def test_cue_before_and_after():
+    before = quotes('Maria Santos said, "The vote was rigged."')
+    after = quotes('"The vote was rigged," said Maria Santos.')
+    assert by_text(before, "rigged").speaker == "Maria Santos"
+    assert by_text(after, "rigged").speaker == "Maria Santos"
+
+
+def test_partial_quote_inside_writers_sentence():
+    text = 'Coach Daniel Reyes described the young striker as an "incredible person" after the match.'
+    q = by_text(quotes(text), "incredible")
+    assert q.text == "incredible person"
+    assert q.kind is QuoteKind.PARTIAL
+    assert q.speaker == "Daniel Reyes"
+
+
+@pytest.mark.parametrize("text", [
+    'The study, titled "Rivers of Gold," was published on Friday.',
+    'She moved to a street locals call "The Strand" in 1999.',
+    'The so-called "reforms" were approved on a quiet afternoon.',
+])
+def test_titles_names_and_scare_quotes_are_not_speech(text):
+    assert quotes(text) == []
+
+
+# -- reported speech ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("text, content, speaker", [
+    ("Economist Priya Nair said that inflation would peak in June.", "inflation would peak in June", "Priya Nair"),
+    ("Priya Nair warned the rally would turn violent.", "the rally would turn violent", "Priya Nair"),
+    ("Priya Nair suggested that the deal may unsettle the Kremlin.", "the deal may unsettle the Kremlin", "Priya Nair"),
+    ("Priya Nair told reporters the talks had collapsed.", "the talks had collapsed", "Priya Nair"),
+    ("The talks had collapsed, said Priya Nair.", "The talks had collapsed", "Priya Nair"),
+    ("According to Priya Nair, the talks had collapsed.", "the talks had collapsed", "Priya Nair"),
+    ("Priya Nair was quoted as saying that the talks had collapsed.", "the talks had collapsed", "Priya Nair"),
+])
+def test_reported_speech(text, content, speaker):
+    q = by_text(quotes(text), content.split()[1])
+    assert q.kind is QuoteKind.INDIRECT
+    assert q.text == content
+    assert q.speaker == speaker
+
+
+# -- speakers ------------------------------------------------------------------------------------------
+def test_pronoun_resolves_by_gender_and_recency():
+    # gender evidence comes from the text itself ("her briefing"), not from name lists
+    text = ("Finance Minister Clara Vogt opened her briefing early. Central bank governor Paul Meyer arrived late. "
+            '"Rates must come down," he said. "We disagree," she replied.')
+    found = quotes(text)
+    assert by_text(found, "Rates").speaker == "Paul Meyer"
+    assert by_text(found, "disagree").speaker == "Clara Vogt"
+
+
+def test_pronoun_prefers_the_recent_subject():
+    text = ("Paul Meyer spoke after Jan Novak. Meyer said the plan was sound. "
+            "He added that the bank would act in June.")
+    assert by_text(quotes(text), "would act").speaker == "Paul Meyer"
+
+
+def test_description_resolves_to_named_person_and_fullest_name():
+    text = ("Kremlin spokesperson Dmitry Peskov dismissed the report. "
+            "Peskov said the claims were baseless. The spokesperson added that talks would continue.")
+    found = quotes(text)
+    assert by_text(found, "baseless").speaker == "Dmitry Peskov"
+    assert by_text(found, "talks would continue").speaker == "Dmitry Peskov"
+
+
+def test_appositive_description():
+    text = ("Alexander Lukashenko, the Belarusian leader, arrived late. "
+            "The Belarusian leader said the border would stay closed.")
+    assert by_text(quotes(text), "border").speaker == "Alexander Lukashenko"
+
+
+def test_anonymous_source_and_organisation_kept_as_such():
+    text = ("A senior European diplomat said the plan was dead. "
+            "The Kremlin said that the sanctions were illegal.")
+    found = quotes(text)
+    assert by_text(found, "plan was dead").speaker.lower() == "a senior european diplomat"
+    assert by_text(found, "sanctions").speaker == "Kremlin"
+
+
+def test_reporting_outlet_is_not_the_speaker():
+    text = ('President Viktor Hale called the treaty "a historic mistake," as quoted by the state agency Belta.')
+    assert by_text(quotes(text), "historic").speaker == "Viktor Hale"
+
+
+# -- robustness ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text", [
+    'He said "unbalanced and never closed',
+    '"""',
+    "''' \u201c \u201d \u00ab",
+    'The 6" pipe and the 12" pipe were replaced, officials said.',
+    "",
+    "\n\n\n",
+])
+def test_odd_quotation_marks_never_fail(text):
+    quotes(text)

@@ -176,3 +176,21 @@ def test_reporting_outlet_is_not_the_speaker():
 ])
 def test_odd_quotation_marks_never_fail(text):
     quotes(text)
+
+
+def test_parenthetical_attribution():
+    text = "The reforms, Senator Ada Kim says, will cost far more than planned."
+    q = by_text(quotes(text), "cost far more")
+    assert q.kind is QuoteKind.INDIRECT and q.speaker == "Ada Kim"
+    assert "says" not in q.text
+
+
+def test_headline_attribution():
+    text = "Kim: Reform Bill Will Cost Billions More Than Planned.\n\nSenator Ada Kim spoke on Monday."
+    q = by_text(quotes(text), "Reform Bill")
+    assert q.text == "Reform Bill Will Cost Billions More Than Planned"
+    assert q.speaker == "Ada Kim"
+
+
+def test_headline_labels_are_not_speakers():
+    assert quotes("Analysis: Why the Reform Bill Failed in the Senate\n\nIt was a long week.") == []

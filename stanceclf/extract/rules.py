@@ -44,8 +44,16 @@ class _Draft:
     inherit: bool = False  # take the previous quote's speaker
 
 
+def _doc_text(doc: "Doc") -> str:
+    """``doc.text``, cached: spaCy rebuilds the string from its tokens on every access."""
+    text = doc.user_data.get("stanceclf_text")
+    if text is None:
+        text = doc.user_data["stanceclf_text"] = doc.text
+    return text
+
+
 def _char_span(doc: "Doc", start: int, end: int) -> Span:
-    return Span(start, end, doc.text[start:end])
+    return Span(start, end, _doc_text(doc)[start:end])
 
 
 def _token_range_chars(doc: "Doc", start: int, end: int) -> tuple[int, int]:
@@ -106,18 +114,21 @@ def _sentence_of(doc: "Doc", offset: int) -> "SpacySpan":
 
 
 def _token_at(doc: "Doc", offset: int) -> int:
-    starts = [t.idx for t in doc]
+    """Index of the token containing (or preceding) character ``offset``."""
+    starts = doc.user_data.get("stanceclf_token_starts")
+    if starts is None:
+        starts = doc.user_data["stanceclf_token_starts"] = [t.idx for t in doc]
     return max(0, bisect_right(starts, offset) - 1)
 
 
 def _is_sentence_like(doc: "Doc", seg: QuotedSegment, qindex: _QuoteIndex) -> bool:
     """Direct quote: starts a sentence/paragraph or follows a colon/comma lead-in, and starts upper-case."""
-    content = doc.text[seg.start:seg.end]
+    content = _doc_text(doc)[seg.start:seg.end]
     first = next((c for c in content if c.isalnum()), "")
     if not first:
         return False
-    line_start = doc.text.rfind("\n", 0, seg.open_mark) + 1
-    before = doc.text[line_start:seg.open_mark].rstrip()
+    line_start = _doc_text(doc).rfind("\n", 0, seg.open_mark) + 1
+    before = _doc_text(doc)[line_start:seg.open_mark].rstrip()
     starts_unit = before == "" or before[-1] in ".!?:\u2014-" or before.endswith(("\u201d", '"'))
     after_lead_in = before.endswith(",") and _has_cue_before(doc, before)
     # a lead-in cue with a comma ("Baker said, "but ...") continues a split direct quote
@@ -131,13 +142,13 @@ def _has_cue_before(doc: "Doc", before: str) -> bool:
 
 
 def _looks_like_title(doc: "Doc", seg: QuotedSegment) -> bool:
-    words = [w for w in doc.text[seg.start:seg.end].split() if any(c.isalpha() for c in w)]
+    words = [w for w in _doc_text(doc)[seg.start:seg.end].split() if any(c.isalpha() for c in w)]
     if not words or len(words) > 10:
         return False
     small = {"a", "an", "the", "and", "or", "of", "in", "on", "for", "to", "at", "by", "with"}
     content_words = [w for w in words if w.lower().strip(",.") not in small]
     capitalised = sum(w[0].isupper() for w in content_words)
-    before = doc.text[max(0, seg.open_mark - 40):seg.open_mark].lower().split()
+    before = _doc_text(doc)[max(0, seg.open_mark - 40):seg.open_mark].lower().split()
     introduced = bool(before) and before[-1].strip(",:") in TITLE_INTRODUCERS
     return bool(content_words) and (capitalised == len(content_words) and (len(words) > 1 or introduced) or introduced)
 
@@ -162,7 +173,7 @@ def _attribution_after(doc: "Doc", seg: QuotedSegment, qindex: _QuoteIndex) -> t
 
 def _attribution_before(doc: "Doc", seg: QuotedSegment, qindex: _QuoteIndex) -> tuple["Token", "Token"] | None:
     """``He said: "..."`` (also across a sentence split) and ``He added, "..."``."""
-    before = doc.text[:seg.open_mark].rstrip()
+    before = _doc_text(doc)[:seg.open_mark].rstrip()
     if not before or before[-1] not in ":,":
         return None
     k = _token_at(doc, len(before) - 1)
@@ -198,7 +209,7 @@ def _quote_drafts(doc: "Doc", segments: list[QuotedSegment], qindex: _QuoteIndex
             sent = _sentence_of(doc, seg.start)
             # the speech verb nearest to the quote in its sentence (outside quotation marks)
             cues = _cue_tokens(sent, qindex, SPEECH_VERBS | (COGNITION_VERBS if not direct else frozenset()),
-                               _paragraph(doc.text, seg.start))
+                               _paragraph(_doc_text(doc), seg.start))
             cues = [c for c in cues if _speaker_of(c) is not None]
             if cues:
                 verb = min(cues, key=lambda t: min(abs(t.idx - seg.open_mark), abs(t.idx - seg.end)))
@@ -214,7 +225,7 @@ def _quote_drafts(doc: "Doc", segments: list[QuotedSegment], qindex: _QuoteIndex
             drafts.append(_Draft((seg.start, seg.end), QuoteKind.DIRECT if direct else QuoteKind.PARTIAL,
                                  None, None, 0.7 if seg.closed else 0.6, seg, inherit=True))
             continue
-        words = doc.text[seg.start:seg.end].split()
+        words = _doc_text(doc)[seg.start:seg.end].split()
         if len(words) >= 4:  # a longer fragment with no visible speaker: keep, flagged by low confidence
             drafts.append(_Draft((seg.start, seg.end), QuoteKind.PARTIAL, None, None, 0.4, seg, inherit=True))
     return drafts
@@ -224,7 +235,7 @@ def _continues(doc: "Doc", prev: QuotedSegment, seg: QuotedSegment) -> bool:
     """Is ``seg`` a continuation of ``prev`` (same paragraph run, or re-opened paragraph)?"""
     if prev.continues:
         return True
-    between = doc.text[(prev.close_mark or prev.end) + 1: seg.open_mark]
+    between = _doc_text(doc)[(prev.close_mark or prev.end) + 1: seg.open_mark]
     return "\n\n" not in between and len(between) < 120
 
 
@@ -249,6 +260,23 @@ def _reported_drafts(doc: "Doc", qindex: _QuoteIndex) -> list[_Draft]:
     for tok in doc:
         lemma = tok.lemma_.lower()
         if qindex.inside(tok.idx):
+            continue
+        if lemma in SPEECH_VERBS and tok.dep_ == "parataxis" and tok.head.pos_ in ("VERB", "AUX"):
+            # "The talks, Barden says, have collapsed." / "..., she said."
+            subj = _speaker_of(tok)
+            if subj is None or subj.lower_ in ("i", "we", "you", "it"):
+                continue
+            inner = {t.i for t in tok.subtree}
+            toks = [t for t in tok.head.subtree if t.i not in inner]
+            while toks and _edge_junk(toks[0]):
+                toks = toks[1:]
+            while toks and _edge_junk(toks[-1]):
+                toks = toks[:-1]
+            if len(toks) < 3:
+                continue
+            start, end = _token_range_chars(doc, toks[0].i, toks[-1].i + 1)
+            if not qindex.overlaps(start, end):
+                drafts.append(_Draft((start, end), QuoteKind.INDIRECT, subj, (tok.idx, tok.idx + len(tok.text)), 0.7))
             continue
         if lemma in REPORT_VERBS and tok.pos_ in ("VERB", "AUX"):
             clause = next((c for c in tok.children if c.dep_ == "ccomp"), None)
@@ -288,12 +316,51 @@ def _reported_drafts(doc: "Doc", qindex: _QuoteIndex) -> list[_Draft]:
     return drafts
 
 
+_HEADLINE_LABELS = frozenset(
+    "analysis opinion editorial update watch exclusive breaking live video photos review explainer factbox "
+    "timeline correction note editor's update: q&a podcast".split()
+)
+
+
+def _headline_drafts(doc: "Doc", qindex: _QuoteIndex) -> list[_Draft]:
+    """``Trump: 'I'm the worst thing that ever happened to the establishment.'`` as a one-line paragraph."""
+    text = _doc_text(doc)
+    drafts: list[_Draft] = []
+    offset = 0
+    for line in text.split("\n"):
+        start_of_line, offset = offset, offset + len(line) + 1
+        colon = line.find(": ")
+        if colon <= 0 or len(line) > 250:
+            continue
+        prefix = line[:colon].strip()
+        words = prefix.split()
+        if not (1 <= len(words) <= 4) or prefix.lower() in _HEADLINE_LABELS or not all(w[:1].isupper() for w in words):
+            continue
+        claim_start = start_of_line + colon + 2
+        claim_end = start_of_line + len(line.rstrip())
+        while claim_end > claim_start and text[claim_end - 1] in ".!? ":
+            claim_end -= 1
+        while claim_start < claim_end and text[claim_start] in QUOTE_CHARS | {"‘", "'"}:
+            claim_start += 1
+        while claim_end > claim_start and text[claim_end - 1] in QUOTE_CHARS | {"’", "'"}:
+            claim_end -= 1
+        if len(text[claim_start:claim_end].split()) < 3:
+            continue
+        speaker_tok = doc[_token_at(doc, start_of_line + line.find(words[-1]))]
+        drafts.append(_Draft((claim_start, claim_end), QuoteKind.INDIRECT, speaker_tok,
+                             (start_of_line + colon, start_of_line + colon + 1), 0.6))
+    return drafts
+
+
 def extract_from_doc(doc: "Doc") -> list[Quote]:
     """Extract quotes from a parsed spaCy ``Doc`` (see the module docstring)."""
-    text = doc.text
+    text = _doc_text(doc)
     segments = find_quoted_segments(text)
     qindex = _QuoteIndex(segments, len(text))
-    drafts = _quote_drafts(doc, segments, qindex) + _reported_drafts(doc, qindex)
+    headlines = _headline_drafts(doc, qindex)
+    covered = [d.content for d in headlines]
+    drafts = [d for d in _quote_drafts(doc, segments, qindex) + _reported_drafts(doc, qindex)
+              if not any(a <= d.content[0] and d.content[1] <= b for a, b in covered)] + headlines
     drafts.sort(key=lambda d: d.content)
     resolver = SpeakerResolver(doc)
     quotes: list[Quote] = []

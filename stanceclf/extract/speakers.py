@@ -173,7 +173,7 @@ class SpeakerResolver:
                     person.votes["m"] += 5
                 elif guess in ("female", "mostly_female"):
                     person.votes["f"] += 5
-        mentions = sorted((i, p) for p in self.people for i in p.mentions)
+        mentions = sorted(((i, p) for p in self.people for i in p.mentions), key=lambda item: item[0])
         for tok in self.doc:
             low = tok.lower_
             if mentions and (low in MALE_PRONOUNS or low in FEMALE_PRONOUNS):

@@ -36,17 +36,14 @@ import os
 import re
 import shutil
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
 from ..errors import DataError, ModelError
 from ..types import Span
-
-if TYPE_CHECKING:  # pragma: no cover
-    import torch
 
 __all__ = [
     "SPAN_TYPES",
@@ -608,11 +605,15 @@ def _quiet_transformers() -> Iterator[None]:
     from transformers.utils import logging as hf_logging
 
     old = hf_logging.get_verbosity()
+    bar = hf_logging.is_progress_bar_enabled()
     hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
     try:
         yield
     finally:
         hf_logging.set_verbosity(old)
+        if bar:
+            hf_logging.enable_progress_bar()
 
 
 def _encoder_fingerprint(cfg: Any) -> dict[str, Any]:
@@ -1019,12 +1020,12 @@ class QuoteTagger:
         best_weights: dict[str, Any] | None = None
         if out_dir:
             out_dir.mkdir(parents=True, exist_ok=True)
+        torch.manual_seed(cfg.seed)  # dropout; a resumed run restores the checkpoint's RNG state
         if resume and ckpt_dir and (ckpt_dir / "state.json").is_file():
             state = self._load_checkpoint(ckpt_dir, optimizer, scheduler, state)
             best_weights = self._load_best_weights(ckpt_dir)
         elif log_path and log_path.exists() and not resume:
             log_path.unlink()
-        torch.manual_seed(cfg.seed + state["global_step"])
         elapsed0 = state["elapsed_s"]
 
         def log(record: dict[str, Any]) -> None:
@@ -1086,11 +1087,12 @@ class QuoteTagger:
                 loss = torch.nn.functional.cross_entropy(
                     logits.float().view(-1, logits.shape[-1]), labels.view(-1), ignore_index=IGNORE_INDEX)
                 (loss / cfg.grad_accum).backward()
-                window_loss += float(loss)
+                loss_value = float(loss.detach())
+                window_loss += loss_value
                 window_n += 1
                 if len(first_losses) < 5:
-                    first_losses.append(float(loss))
-                losses.append(float(loss))
+                    first_losses.append(loss_value)
+                losses.append(loss_value)
                 if (b_idx + 1) % cfg.grad_accum and b_idx != len(batches) - 1:
                     continue
                 torch.nn.utils.clip_grad_norm_([p for _, p in body + head], cfg.max_grad_norm)

@@ -1,0 +1,78 @@
+"""Quote extraction benchmark: quality and speed on PolNeAR dev (and the annotated examples).
+
+Usage:
+    python benchmarks/quotes.py --data-dir ../shared/data [--modes rules hybrid] [--limit N]
+
+Writes benchmarks/results/quotes_<mode>.json (scores + words/second) and prints a summary. Speed is
+measured on the batched path (``QuoteExtractor.pipe``) after a warm-up, with spaCy's own parse
+speed (same pipeline, no rules) alongside as the reference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+from stanceclf import __version__
+from stanceclf.data.loaders import resolve_data_dir
+from stanceclf.eval.quotes import read_example_articles, read_polnear, score_quotes
+from stanceclf.extract import QuoteExtractor
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", default=os.environ.get("STANCECLF_DATA"))
+    parser.add_argument("--modes", nargs="+", default=["rules", "tagger", "hybrid"])
+    parser.add_argument("--limit", type=int)
+    parser.add_argument("--output-dir", default="benchmarks/results")
+    args = parser.parse_args()
+
+    root = resolve_data_dir(args.data_dir)
+    articles = read_polnear(root, split="dev")[: args.limit]
+    examples = read_example_articles(root / "examples")
+    texts = [a.text for a in articles]
+    n_words = sum(len(t.split()) for t in texts)
+    out = Path(args.output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+
+    baseline = QuoteExtractor(mode="rules")
+    list(baseline.nlp.pipe(texts[:2]))  # warm-up
+    start = time.perf_counter()
+    for _ in baseline.nlp.pipe(texts, batch_size=16):
+        pass
+    spacy_wps = n_words / (time.perf_counter() - start)
+
+    for mode in args.modes:
+        extractor = QuoteExtractor(mode=mode)
+        list(extractor.pipe(texts[:2]))  # warm-up: load models
+        start = time.perf_counter()
+        predictions = list(extractor.pipe(texts))
+        seconds = time.perf_counter() - start
+        result = {
+            "mode": mode,
+            "corpus": "polnear/dev",
+            "n_articles": len(articles),
+            "n_words": n_words,
+            "seconds": seconds,
+            "words_per_s": n_words / seconds,
+            "spacy_parse_words_per_s": spacy_wps,
+            "polnear_dev": score_quotes(articles, predictions),
+            "examples": score_quotes(examples, list(extractor.pipe([a.text for a in examples]))),
+            "stanceclf_version": __version__,
+            "cpu_count": os.cpu_count(),
+            "python": platform.python_version(),
+        }
+        path = out / f"quotes_{mode}.json"
+        path.write_text(json.dumps(result, indent=2) + "\n")
+        dev = result["polnear_dev"]["by_threshold"]
+        print(f"{mode:<7} {result['words_per_s']:>8,.0f} words/s (spaCy parse alone {spacy_wps:,.0f})  "
+              f"PolNeAR dev F1@0.3 {dev['0.3']['f1']:.3f}  F1@0.8 {dev['0.8']['f1']:.3f}  "
+              f"examples speaker acc {result['examples']['speaker_accuracy']['accuracy']}  -> {path}")
+
+
+if __name__ == "__main__":
+    main()

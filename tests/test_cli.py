@@ -1,0 +1,98 @@
+"""The command line: train -> predict -> evaluate on a tiny fixture, and stable exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from stanceclf.cli import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, main
+
+from conftest import write_semeval_fixture
+
+FAST = ["--param", "c_grid=[1.0]", "--param", "class_weight_grid=[null]", "--param", "cv=2"]
+
+
+@pytest.fixture(scope="module")
+def data_root(tmp_path_factory) -> Path:
+    return write_semeval_fixture(tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture(scope="module")
+def trained(data_root: Path, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("runs") / "model"
+    assert main(["train", "--model", "tfidf", "--dataset", "semeval2016", "--data-dir", str(data_root),
+                 "--output", str(out), *FAST]) == EXIT_OK
+    return out
+
+
+def test_train_writes_a_loadable_model(trained: Path) -> None:
+    assert (trained / "config.json").is_file() and (trained / "model.skops").is_file()
+
+
+def test_predict_single_pair(trained: Path, capsys) -> None:
+    assert main(["predict", "--model", str(trained), "--text", "I love reactors, a brilliant idea",
+                 "--target", "Nuclear Power"]) == EXIT_OK
+    record = json.loads(capsys.readouterr().out)
+    assert record["label"] == "FAVOR"
+    assert abs(sum(record["probabilities"].values()) - 1) < 1e-6
+
+
+def test_predict_file_reports_bad_rows_and_exits_3(trained: Path, tmp_path: Path, capsys) -> None:
+    rows = [{"text": "I hate uranium, they are terrible", "target": "Nuclear Power"},
+            {"text": "", "target": "Nuclear Power"},
+            {"text": "hooray for rockets", "target": "Space Exploration"}]
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    out = tmp_path / "out.jsonl"
+    assert main(["predict", "--model", str(trained), "--input", str(src), "--output", str(out)]) == EXIT_PARTIAL
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(records) == 3  # one output per input row, errors included
+    by_row = {r["row"]: r for r in records}
+    assert by_row[1]["label"] == "AGAINST" and by_row[3]["label"] == "FAVOR"
+    assert "error" in by_row[2]
+    assert "1 of 3 rows" in capsys.readouterr().err
+
+
+def test_evaluate_saved_model_writes_json(trained: Path, data_root: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "result.json"
+    assert main(["evaluate", "--model", str(trained), "--dataset", "semeval2016", "--data-dir", str(data_root),
+                 "--output", str(out), "--bootstrap", "50"]) == EXIT_OK
+    (result,) = json.loads(out.read_text())
+    assert result["dataset"] == "semeval2016" and result["scores"]["main_metric"] == "f_avg"
+    assert "f_avg" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["evaluate", "--model", "tfidf", "--dataset", "semevall"], "Did you mean"),
+    (["train", "--model", "tfidff", "--dataset", "semeval2016", "--output", "x"], "tfidf"),
+    (["predict", "--model", "/no/such/model", "--text", "a", "--target", "b"], "does not exist"),
+    (["evaluate", "--model", "tfidf", "--dataset", "semeval2016", "--data-dir", "/no/such/dir"], "/no/such/dir"),
+])
+def test_bad_input_exits_2_with_a_clear_message(argv, message, capsys, data_root: Path) -> None:
+    if "--data-dir" not in argv:
+        argv = [*argv, "--data-dir", str(data_root)] if argv[0] != "predict" else argv
+    assert main(argv) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "error:" in err and message in err
+    assert "Traceback" not in err
+
+
+def test_no_command_prints_help_and_exits_2(capsys) -> None:
+    assert main([]) == EXIT_USAGE
+    assert "train" in capsys.readouterr().out
+
+
+def test_quotes_command_reports_missing_files(tmp_path: Path, capsys) -> None:
+    pytest.importorskip("spacy")
+    good = tmp_path / "a.txt"
+    good.write_text('"We will rebuild the bridge," Mayor Anna Lind said.', encoding="utf-8")
+    code = main(["quotes", str(good), str(tmp_path / "missing.txt"), "--format", "jsonl"])
+    captured = capsys.readouterr()
+    if "not installed" in captured.err:
+        pytest.skip("spaCy model not installed")
+    assert code == EXIT_PARTIAL
+    lines = [json.loads(line) for line in captured.out.splitlines()]
+    assert lines[0]["speaker"] == "Anna Lind"
+    assert any("error" in line for line in lines)

@@ -39,6 +39,8 @@ from .metrics import score_all
 __all__ = ["PROTOCOLS", "EvaluationResult", "evaluate", "peak_memory_mb"]
 
 PROTOCOLS = ("in-target", "cross-target", "zero-shot")
+#: Per-target scores are reported when a split has at most this many distinct targets.
+_MAX_PER_TARGET = 50
 
 
 def peak_memory_mb() -> float:
@@ -131,11 +133,14 @@ def _score(model: Any, split: Any, info: Any, n_resamples: int, seed: int) -> tu
 
 def _score_predictions(y_true, y_pred, proba, classes, targets, info, n_resamples, seed) -> dict[str, Any]:
     labels = list(info.labels)
+    targets = list(targets)
+    if len(set(targets)) > _MAX_PER_TARGET:  # open-ended targets (headlines, mentions): no per-target table
+        targets = None
     # probabilities are only comparable when the model's label set is the dataset's
     calibrated = sorted(classes) == sorted(labels)
     scores = score_all(
         list(y_true), list(y_pred), labels=labels, proba=proba if calibrated else None,
-        classes=classes if calibrated else None, targets=list(targets), main_metric=info.main_metric,
+        classes=classes if calibrated else None, targets=targets, main_metric=info.main_metric,
         n_resamples=n_resamples, seed=seed,
     )
     per_target = scores.get("per_target") or {}

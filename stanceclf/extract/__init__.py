@@ -37,6 +37,7 @@ class QuoteExtractor:
         self.spacy_model = spacy_model
         self.tagger_path = tagger_path
         self._nlp: Any = None
+        self._tagger: Any = None
 
     @property
     def nlp(self) -> Any:
@@ -44,13 +45,21 @@ class QuoteExtractor:
             self._nlp = load_spacy(self.spacy_model)
         return self._nlp
 
+    @property
+    def tagger(self) -> Any:
+        if self._tagger is None:
+            from .tagger import QuoteTagger, load_default_tagger
+
+            self._tagger = QuoteTagger.load(self.tagger_path) if self.tagger_path else load_default_tagger()
+        return self._tagger
+
     def extract(self, text: str) -> list[Quote]:
         """Quotes of one text, in document order."""
         return next(iter(self.pipe([text])))
 
     def pipe(self, texts: Iterable[str], batch_size: int = 16) -> Iterator[list[Quote]]:
         """Quotes for each text of a stream (spaCy batches the parsing)."""
-        from .rules import extract_from_doc
+        from .rules import merge_drafts, resolve_drafts, rule_drafts, tagger_drafts
 
         def checked(stream: Iterable[str]) -> Iterator[str]:
             for i, text in enumerate(stream):
@@ -58,8 +67,21 @@ class QuoteExtractor:
                     raise DataError(f"Text {i} is a {type(text).__name__}, not a string.")
                 yield text
 
-        for doc in self.nlp.pipe(checked(texts), batch_size=batch_size):
-            yield extract_from_doc(doc)
+        if self.mode == "rules":
+            for doc in self.nlp.pipe(checked(texts), batch_size=batch_size):
+                yield resolve_drafts(doc, rule_drafts(doc))
+            return
+        # tagger / hybrid: batch the tagger over the same chunk of documents spaCy parsed
+        stream = iter(checked(texts))
+        while True:
+            chunk = [t for _, t in zip(range(batch_size), stream)]
+            if not chunk:
+                return
+            attributions = self.tagger.predict(chunk)
+            for doc, atts in zip(self.nlp.pipe(chunk, batch_size=batch_size), attributions):
+                tagged = tagger_drafts(doc, atts)
+                drafts = tagged if self.mode == "tagger" else merge_drafts(rule_drafts(doc), tagged)
+                yield resolve_drafts(doc, drafts)
 
 
 def extract_quotes(text: str, mode: str = "rules") -> list[Quote]:

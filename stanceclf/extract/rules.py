@@ -256,6 +256,17 @@ def _edge_junk(tok: "Token") -> bool:
     return tok.is_punct or tok.is_space
 
 
+def _trimmed_chars(doc: "Doc", toks: list["Token"]) -> tuple[int, int] | None:
+    """Character range of ``toks`` without edge punctuation/space; None when under 3 tokens remain."""
+    while toks and _edge_junk(toks[0]):
+        toks = toks[1:]
+    while toks and _edge_junk(toks[-1]):
+        toks = toks[:-1]
+    if len(toks) < 3:
+        return None
+    return _token_range_chars(doc, toks[0].i, toks[-1].i + 1)
+
+
 def _reported_drafts(doc: "Doc", qindex: _QuoteIndex) -> list[_Draft]:
     drafts: list[_Draft] = []
     for tok in doc:
@@ -268,14 +279,10 @@ def _reported_drafts(doc: "Doc", qindex: _QuoteIndex) -> list[_Draft]:
             if subj is None or subj.lower_ in ("i", "we", "you", "it"):
                 continue
             inner = {t.i for t in tok.subtree}
-            toks = [t for t in tok.head.subtree if t.i not in inner]
-            while toks and _edge_junk(toks[0]):
-                toks = toks[1:]
-            while toks and _edge_junk(toks[-1]):
-                toks = toks[:-1]
-            if len(toks) < 3:
+            chars = _trimmed_chars(doc, [t for t in tok.head.subtree if t.i not in inner])
+            if chars is None:
                 continue
-            start, end = _token_range_chars(doc, toks[0].i, toks[-1].i + 1)
+            start, end = chars
             if not qindex.overlaps(start, end):
                 drafts.append(_Draft((start, end), QuoteKind.INDIRECT, subj, (tok.idx, tok.idx + len(tok.text)), 0.7))
             continue
@@ -303,14 +310,10 @@ def _reported_drafts(doc: "Doc", qindex: _QuoteIndex) -> list[_Draft]:
                 continue
             sent = tok.sent
             phrase = set(t.i for t in tok.subtree) | {tok.i, to.i} | set(t.i for t in source.subtree)
-            toks = [t for t in sent if t.i not in phrase and not (t.is_punct and t.i in (sent.start, sent.end - 1))]
-            while toks and _edge_junk(toks[0]):
-                toks = toks[1:]
-            while toks and _edge_junk(toks[-1]):
-                toks = toks[:-1]
-            if len(toks) < 3:
+            chars = _trimmed_chars(doc, [t for t in sent if t.i not in phrase])
+            if chars is None:
                 continue
-            start, end = _token_range_chars(doc, toks[0].i, toks[-1].i + 1)
+            start, end = chars
             if qindex.overlaps(start, end):
                 continue
             drafts.append(_Draft((start, end), QuoteKind.INDIRECT, source, (tok.idx, to.idx + len(to.text)), 0.7))

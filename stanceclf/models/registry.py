@@ -45,9 +45,15 @@ register_model("tfidf", "stanceclf.models.linear:TfidfStanceClassifier",
                "TF-IDF word+char n-grams, calibrated LinearSVC per target (joint fallback).")
 register_model("tfidf-joint", "stanceclf.models.linear:TfidfStanceClassifier",
                "TF-IDF with target, mention-window and overlap features; one joint LinearSVC.", mode="joint")
+register_model("minilm-cross", "stanceclf.models.transformer:CrossEncoderStanceClassifier",
+               "Cross-encoder: all-MiniLM-L6-v2 reads (target, text) as one pair; full fine-tune, temperature-calibrated.")
+register_model("minilm-lora", "stanceclf.models.transformer:CrossEncoderStanceClassifier",
+               "Cross-encoder: all-MiniLM-L6-v2 with LoRA adapters (small saved file), temperature-calibrated.",
+               lora=True)
 
 _CLASSES = {
     "TfidfStanceClassifier": "stanceclf.models.linear:TfidfStanceClassifier",
+    "CrossEncoderStanceClassifier": "stanceclf.models.transformer:CrossEncoderStanceClassifier",
 }
 
 

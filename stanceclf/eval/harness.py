@@ -21,6 +21,7 @@ Every run yields an :class:`EvaluationResult` (written as JSON by ``stanceclf ev
 from __future__ import annotations
 
 import copy
+import inspect
 import json
 import platform
 import resource
@@ -205,7 +206,12 @@ def evaluate(
     train_time = None
     if needs_training and protocol != "zero-shot":
         start = time.perf_counter()
-        built.fit(_subset(data[info.train_split], train_targets))
+        train_split = _subset(data[info.train_split], train_targets)
+        dev = _subset(data[info.dev_split], train_targets) if info.dev_split and info.dev_split in data else None
+        if dev is not None and "dev" in inspect.signature(built.fit).parameters:
+            built.fit(train_split, dev=dev)  # early stopping / calibration on the dataset's own dev split
+        else:
+            built.fit(train_split)
         train_time = time.perf_counter() - start
         if save_model:
             built.save(save_model)

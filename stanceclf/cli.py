@@ -45,6 +45,12 @@ def _add_model_params(p: argparse.ArgumentParser) -> None:
                    help="override a model parameter, e.g. --param mode=joint --param 'c_grid=[0.1,1]' (repeatable)")
 
 
+def _command(sub: Any, name: str, help: str, description: str | None = None) -> argparse.ArgumentParser:
+    """A subcommand parser with the shared epilog (exit codes, data folder) and verbatim examples."""
+    return sub.add_parser(name, help=help, description=description or help, epilog=_EPILOG,
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="stanceclf",
@@ -57,13 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     # train ---------------------------------------------------------------------------------------
-    p = sub.add_parser("train", help="train a model and save it to a directory",
+    p = _command(sub, "train", help="train a model and save it to a directory",
                        description="Train a registered model on a benchmark dataset or your own file, then save it.\n\n"
                                    "examples:\n"
                                    "  stanceclf train --model tfidf --dataset semeval2016 --output runs/tfidf-semeval\n"
                                    "  stanceclf train --model tfidf-joint --train-file my.csv --text-column quote \\\n"
-                                   "      --target-column entity --label-column stance --output runs/mine",
-                       epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                                   "      --target-column entity --label-column stance --output runs/mine")
     p.add_argument("--model", default="tfidf", help="registered model name (see `stanceclf models`); default tfidf")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--dataset", help="registered dataset name (see `stanceclf datasets`)")
@@ -78,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_params(p)
 
     # evaluate ------------------------------------------------------------------------------------
-    p = sub.add_parser("evaluate", help="score a model on a dataset and write a result JSON",
+    p = _command(sub, "evaluate", help="score a model on a dataset and write a result JSON",
                        description="Train (for a registered name) or load (for a saved directory) a model and score it\n"
                                    "on a dataset's test split(s), printing a table and writing a result JSON.\n\n"
                                    "examples:\n"
@@ -86,8 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "  stanceclf evaluate --model tfidf --dataset semeval2016 --protocol zero-shot\n"
                                    "  stanceclf evaluate --model tfidf --dataset pstance --protocol cross-target \\\n"
                                    "      --train-targets 'Donald Trump' --test-targets 'Joe Biden'\n"
-                                   "  stanceclf evaluate --model runs/tfidf-semeval --dataset semeval2016",
-                       epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                                   "  stanceclf evaluate --model runs/tfidf-semeval --dataset semeval2016")
     p.add_argument("--model", default="tfidf", help="registered model name or saved-model directory")
     p.add_argument("--dataset", required=True, help="registered dataset name (see `stanceclf datasets`)")
     p.add_argument("--split", nargs="+", help="split(s) to score (default: the dataset's test splits)")
@@ -102,13 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_params(p)
 
     # predict -------------------------------------------------------------------------------------
-    p = sub.add_parser("predict", help="predict stance for (text, target) pairs",
+    p = _command(sub, "predict", help="predict stance for (text, target) pairs",
                        description="Predict stance with a saved model, for one pair or a whole file.\n\n"
                                    "examples:\n"
                                    "  stanceclf predict --model runs/tfidf-semeval --text 'We must act on climate now' \\\n"
                                    "      --target 'Climate Change is a Real Concern'\n"
-                                   "  stanceclf predict --model runs/tfidf-semeval --input pairs.jsonl --output preds.jsonl",
-                       epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                                   "  stanceclf predict --model runs/tfidf-semeval --input pairs.jsonl --output preds.jsonl")
     p.add_argument("--model", required=True, help="saved-model directory")
     p.add_argument("--text", help="one text to classify (with --target)")
     p.add_argument("--target", help="the target for --text, or a fixed target for every --input row")
@@ -119,14 +122,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, default=256)
 
     # benchmark -----------------------------------------------------------------------------------
-    p = sub.add_parser("benchmark", help="run every model on every available dataset and render a table",
+    p = _command(sub, "benchmark", help="run every model on every available dataset and render a table",
                        description="Run the benchmark suite: each (model, dataset, protocol) job in its own process\n"
                                    "(so peak memory is per job), results as JSON, a markdown table beside the\n"
                                    "published anchors.\n\n"
                                    "example:\n"
                                    "  stanceclf benchmark --data-dir ../shared/data --output-dir benchmarks/results \\\n"
-                                   "      --markdown docs/benchmarks.md",
-                       epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                                   "      --markdown docs/benchmarks.md")
     p.add_argument("--models", nargs="+", help="registered model names (default: all)")
     p.add_argument("--datasets", nargs="+", help="dataset names (default: all present in --data-dir)")
     p.add_argument("--output-dir", default="benchmarks/results")
@@ -138,26 +140,24 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_dir(p)
 
     # quotes --------------------------------------------------------------------------------------
-    p = sub.add_parser("quotes", help="extract quotes and their speakers from text files",
+    p = _command(sub, "quotes", help="extract quotes and their speakers from text files",
                        description="Find every quoted claim (direct, partial, reported speech) and its speaker.\n\n"
                                    "examples:\n"
                                    "  stanceclf quotes article.txt\n"
                                    "  stanceclf quotes article.txt --format table\n"
-                                   "  cat article.txt | stanceclf quotes - --format jsonl",
-                       epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                                   "  cat article.txt | stanceclf quotes - --format jsonl")
     p.add_argument("files", nargs="+", help="UTF-8 text files ('-' reads standard input)")
     p.add_argument("--mode", default="rules", choices=["rules", "tagger", "hybrid"],
                    help="rules (fast, default), tagger (fine-tuned span tagger) or hybrid (both)")
     p.add_argument("--format", default="json", choices=["json", "jsonl", "table"])
     p.add_argument("--output", help="write here instead of standard output")
 
-    p = sub.add_parser("evaluate-quotes", help="score quote extraction on PolNeAR or annotated example articles",
+    p = _command(sub, "evaluate-quotes", help="score quote extraction on PolNeAR or annotated example articles",
                        description="Score quote extraction: precision/recall/F1 at overlap 0.3 and 0.8, recall per kind,\n"
                                    "speaker accuracy, and speed (words/second).\n\n"
                                    "examples:\n"
                                    "  stanceclf evaluate-quotes --corpus polnear --split dev --data-dir ../shared/data\n"
-                                   "  stanceclf evaluate-quotes --corpus examples --data-dir ../shared/data --mode hybrid",
-                       epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                                   "  stanceclf evaluate-quotes --corpus examples --data-dir ../shared/data --mode hybrid")
     p.add_argument("--corpus", default="polnear", choices=["polnear", "examples"])
     p.add_argument("--split", default="dev", help="PolNeAR split (train/dev/test); default dev")
     p.add_argument("--mode", default="rules", choices=["rules", "tagger", "hybrid"])
@@ -165,8 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", help="result JSON path (default results/quotes_<corpus>_<split>_<mode>.json)")
     _add_data_dir(p)
 
-    sub.add_parser("models", help="list registered models")
-    p = sub.add_parser("datasets", help="list registered datasets and which are present")
+    _command(sub, "models", help="list registered models")
+    p = _command(sub, "datasets", help="list registered datasets and which are present")
     _add_data_dir(p)
     return parser
 

@@ -20,6 +20,7 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "TfidfStanceClassifier": "stanceclf.models.linear",
+    "CrossEncoderStanceClassifier": "stanceclf.models.transformer",
     "create_model": "stanceclf.models.registry",
     "load": "stanceclf.models.registry",
     "available_models": "stanceclf.models.registry",

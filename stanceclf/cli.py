@@ -112,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "  stanceclf predict --model runs/tfidf-semeval --text 'We must act on climate now' \\\n"
                                    "      --target 'Climate Change is a Real Concern'\n"
                                    "  stanceclf predict --model runs/tfidf-semeval --input pairs.jsonl --output preds.jsonl")
-    p.add_argument("--model", required=True, help="saved-model directory")
+    p.add_argument("--model", required=True, help="saved-model directory, or \"default\" for the built-in model")
     p.add_argument("--text", help="one text to classify (with --target)")
     p.add_argument("--target", help="the target for --text, or a fixed target for every --input row")
     p.add_argument("--input", help="CSV/TSV/JSONL file with text and target columns ('-' reads JSONL from stdin)")

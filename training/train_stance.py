@@ -2,7 +2,7 @@
 """Train a cross-encoder stance model on a weighted mix of datasets in the canonical schema.
 
     python training/train_stance.py --config training/configs/default_stance.yaml \
-        --data-dir /work/shared/data --output stanceclf/resources/default_stance
+        --data-dir ../shared/data --output stanceclf/resources/default_stance
 
 The built-in default model (``stanceclf.load("default")``) is trained with exactly that command.
 
@@ -138,9 +138,9 @@ def _stratified_split(rows: list[dict[str, str]], fraction: float,
 def _apply_weight(rows: list[dict[str, str]], weight: float, rng: np.random.Generator) -> list[dict[str, str]]:
     if weight <= 0:
         raise ValueError(f"weight must be positive, got {weight}")
-    whole, frac = int(weight), weight - int(weight)
+    total, whole = int(round(weight * len(rows))), int(weight)
     out = [r for _ in range(whole) for r in rows]
-    return out + _stratified_take(rows, int(round(frac * len(rows))), rng)
+    return out + _stratified_take(rows, total - len(out), rng)
 
 
 def _load_source(entry: dict[str, Any], data_dir: Path | None) -> tuple[str, list[dict[str, str]],

@@ -74,8 +74,16 @@ def create_model(name: str, **params: Any) -> StanceModel:
 
 
 def load(path: str | Path) -> StanceModel:
-    """Load any model saved with ``model.save(path)``; the class is read from its config.json."""
+    """Load any model saved with ``model.save(path)``; the class is read from its config.json.
+
+    ``load("default")`` loads the built-in default stance model (packaged, offline) unless a
+    directory named ``default`` exists in the working directory.
+    """
     directory = Path(path)
+    if str(path) == "default" and not directory.exists():
+        from .default import load_default
+
+        return load_default()
     if not directory.exists():
         hint = suggest(str(path), list(MODELS))
         raise ModelError(f"No saved model at {directory}: the path does not exist.{hint}")

@@ -379,7 +379,6 @@ def expected_calibration_error(y_true: Any, proba: Any, classes: Sequence[str], 
     correct = np.asarray(cls, dtype=str)[p.argmax(1)] == yt
     edges = np.linspace(0.0, 1.0, int(n_bins) + 1)
     bins = np.digitize(conf, edges[1:-1], right=True)
-    count = np.bincount(bins, minlength=n_bins).astype(float)
     sum_conf = np.bincount(bins, weights=conf, minlength=n_bins)
     sum_acc = np.bincount(bins, weights=correct.astype(float), minlength=n_bins)
     return float(np.abs(sum_acc - sum_conf).sum() / len(yt))

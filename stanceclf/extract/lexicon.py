@@ -19,11 +19,6 @@ COGNITION_VERBS: frozenset[str] = frozenset(
     "believe think feel fear hope worry expect know reckon consider suspect assume guess imagine understand".split()
 )
 
-#: Verbs that introduce a partial quote as a characterisation ("described him as an 'X'").
-CHARACTERISING_VERBS: frozenset[str] = frozenset(
-    "describe call dub brand label term characterize characterise denounce praise condemn hail".split()
-)
-
 #: News outlets and agencies: reported *by* them, never the speaker of what they relay.
 OUTLET_WORDS: frozenset[str] = frozenset(
     "agency newspaper outlet broadcaster channel magazine daily tabloid wire network radio television tv"

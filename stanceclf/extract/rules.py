@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from ..types import Quote, QuoteKind, Span
-from .lexicon import CHARACTERISING_VERBS, COGNITION_VERBS, SPEECH_VERBS, TITLE_INTRODUCERS
+from .lexicon import COGNITION_VERBS, SPEECH_VERBS, TITLE_INTRODUCERS
 from .quotemarks import QUOTE_CHARS, QuotedSegment, find_quoted_segments
 from .speakers import SpeakerResolver
 
@@ -53,6 +53,15 @@ def _doc_text(doc: "Doc") -> str:
     return text
 
 
+def _quote_marks(doc: "Doc") -> tuple[list[QuotedSegment], "_QuoteIndex"]:
+    """The document's quotation-mark segments and their index, computed once per ``Doc``."""
+    cached = doc.user_data.get("stanceclf_quote_marks")
+    if cached is None:
+        segments = find_quoted_segments(_doc_text(doc))
+        cached = doc.user_data["stanceclf_quote_marks"] = (segments, _QuoteIndex(segments))
+    return cached
+
+
 def _char_span(doc: "Doc", start: int, end: int) -> Span:
     return Span(start, end, _doc_text(doc)[start:end])
 
@@ -64,7 +73,7 @@ def _token_range_chars(doc: "Doc", start: int, end: int) -> tuple[int, int]:
 class _QuoteIndex:
     """Which character offsets lie inside quotation marks (marks included)."""
 
-    def __init__(self, segments: list[QuotedSegment], text_len: int):
+    def __init__(self, segments: list[QuotedSegment]):
         self.ranges = sorted((s.open_mark, (s.close_mark + 1) if s.close_mark is not None else s.end) for s in segments)
         self.starts = [r[0] for r in self.ranges]
 
@@ -240,7 +249,7 @@ def _continues(doc: "Doc", prev: QuotedSegment, seg: QuotedSegment) -> bool:
     return "\n\n" not in between and len(between) < 120
 
 
-def _clause_range(verb: "Token", clause: "Token", qindex: _QuoteIndex) -> tuple[int, int] | None:
+def _clause_range(clause: "Token") -> tuple[int, int] | None:
     """Token range of a complement clause without its 'that' and closing punctuation."""
     toks = [t for t in clause.subtree]
     while toks and (toks[0].dep_ == "mark" and toks[0].lower_ in ("that", "if", "whether") or _edge_junk(toks[0])):
@@ -290,7 +299,7 @@ def _reported_drafts(doc: "Doc", qindex: _QuoteIndex) -> list[_Draft]:
             clause = next((c for c in tok.children if c.dep_ == "ccomp"), None)
             if clause is None:
                 continue
-            rng = _clause_range(tok, clause, qindex)
+            rng = _clause_range(clause)
             if rng is None:
                 continue
             start, end = _token_range_chars(doc, *rng)
@@ -358,8 +367,7 @@ def _headline_drafts(doc: "Doc", qindex: _QuoteIndex) -> list[_Draft]:
 
 def rule_drafts(doc: "Doc") -> list[_Draft]:
     """Candidate quotes found by the rules, before speaker resolution."""
-    segments = find_quoted_segments(_doc_text(doc))
-    qindex = _QuoteIndex(segments, len(_doc_text(doc)))
+    segments, qindex = _quote_marks(doc)
     headlines = _headline_drafts(doc, qindex)
     covered = [d.content for d in headlines]
     return [d for d in _quote_drafts(doc, segments, qindex) + _reported_drafts(doc, qindex)
@@ -398,24 +406,21 @@ def resolve_drafts(doc: "Doc", drafts: list[_Draft]) -> list[Quote]:
 def kind_of_span(doc: "Doc", start: int, end: int) -> QuoteKind:
     """direct / partial / indirect for a content span found without the quotation-mark pass."""
     text = _doc_text(doc)
-    segments = doc.user_data.get("stanceclf_segments")
-    if segments is None:
-        segments = doc.user_data["stanceclf_segments"] = find_quoted_segments(text)
+    segments, qindex = _quote_marks(doc)
     inside = sum(max(0, min(end, s.end) - max(start, s.start)) for s in segments)
     length = max(1, len(text[start:end].strip()))
     if inside == 0:
         return QuoteKind.INDIRECT
     if inside / length >= 0.9:
         seg = next(s for s in segments if s.start < end and start < s.end)
-        return QuoteKind.DIRECT if _is_sentence_like(doc, seg, _QuoteIndex(segments, len(text))) else QuoteKind.PARTIAL
+        return QuoteKind.DIRECT if _is_sentence_like(doc, seg, qindex) else QuoteKind.PARTIAL
     return QuoteKind.PARTIAL
 
 
 def tagger_drafts(doc: "Doc", attributions: list[Any]) -> list[_Draft]:
     """Drafts from the span tagger's attributions (content, cue, source character spans)."""
     drafts = []
-    segments = find_quoted_segments(_doc_text(doc))
-    qindex = _QuoteIndex(segments, len(_doc_text(doc)))
+    segments, qindex = _quote_marks(doc)
     titles = [(s.start, s.end) for s in segments
               if not _is_sentence_like(doc, s, qindex) and _looks_like_title(doc, s)]
     for att in attributions:

@@ -28,7 +28,7 @@ from .lexicon import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from spacy.tokens import Doc, Span as SpacySpan, Token
+    from spacy.tokens import Doc, Token
 
 __all__ = ["Person", "SpeakerResolver", "mention_phrase"]
 

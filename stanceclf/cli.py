@@ -139,6 +139,41 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run nothing: render the table from the result files already in --output-dir")
     _add_data_dir(p)
 
+    # analyze -------------------------------------------------------------------------------------
+    p = _command(sub, "analyze", help="who said what about which target: quotes, speakers and stance",
+                       description="Find every quote in news articles, its speaker, the targets it addresses and the\n"
+                                   "speaker's stance toward each (FAVOR / AGAINST / NONE with probabilities).\n"
+                                   "Inputs: .txt files, folders, JSONL/CSV files with a text column, or '-' (stdin).\n"
+                                   "Every input document yields records or an error record; failures are summarised.\n\n"
+                                   "examples:\n"
+                                   "  stanceclf analyze examples/article.txt --targets examples/targets.yaml\n"
+                                   "  stanceclf analyze news/ -t NATO -t 'Zelenskyy=Zelensky|the Ukrainian president' \\\n"
+                                   "      --output quotes.jsonl --report report.html --plots plots/\n"
+                                   "  stanceclf analyze corpus.csv --text-column body --date-column published --workers 2 -o out.csv")
+    p.add_argument("inputs", nargs="+", metavar="PATH", help=".txt / .jsonl / .csv files, folders, or '-' for stdin")
+    p.add_argument("-t", "--target", action="append", default=[], metavar="NAME[=ALIAS|ALIAS]",
+                   help="a target and its aliases (repeatable)")
+    p.add_argument("--targets", metavar="FILE", help="targets file: YAML/JSON {name: [aliases]} or CSV name,aliases")
+    p.add_argument("--all-targets", action="store_true",
+                   help="predict every target for every quote (matrix view); unaddressed pairs have via=none")
+    p.add_argument("--model", default="default", help="stance model: \"default\" (built in) or a saved-model directory")
+    p.add_argument("--extractor", default="hybrid", choices=["rules", "tagger", "hybrid"],
+                   help="quote extraction mode (default hybrid; rules is fastest)")
+    p.add_argument("-o", "--output", help="records file: .jsonl (default format) or .csv; one row per quote-target")
+    p.add_argument("--format", choices=["table", "jsonl", "csv"],
+                   help="format of --output or of standard output (default: table on screen, else by suffix)")
+    p.add_argument("--report", metavar="HTML", help="write an HTML report (highlighted quotes + aggregates)")
+    p.add_argument("--report-max-articles", type=int, default=200, help="articles shown in full in the report")
+    p.add_argument("--plots", metavar="DIR", help="write stance_matrix.png/.svg (and stance_over_time.* with dates)")
+    p.add_argument("--summary", metavar="JSON", help="write the speaker x target aggregate and failures as JSON")
+    p.add_argument("--workers", type=int, default=1, help="processes for quote extraction (default 1)")
+    p.add_argument("--batch-size", type=int, default=64, help="(target, text) pairs per stance-model call")
+    p.add_argument("--text-column", default="text")
+    p.add_argument("--id-column", default="id")
+    p.add_argument("--date-column", default="date")
+    p.add_argument("--max-chars", type=int, default=None, help="refuse longer documents (default 200,000)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
     # quotes --------------------------------------------------------------------------------------
     p = _command(sub, "quotes", help="extract quotes and their speakers from text files",
                        description="Find every quoted claim (direct, partial, reported speech) and its speaker.\n\n"
@@ -322,6 +357,89 @@ def _read_text_file(name: str) -> str:
         raise DataError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start}); convert it to UTF-8 first.") from None
 
 
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from .analysis import Analyzer, read_documents
+    from .analysis.corpus import DEFAULT_MAX_CHARS
+    from .analysis.outputs import (RecordWriter, StanceAggregate, format_article_table, plot_stance_matrix,
+                                   plot_stance_over_time, write_html_report)
+    from .analysis.pipeline import ArticleAnalysis
+    from .analysis.targets import load_targets, parse_target_option, parse_targets
+
+    targets = load_targets(args.targets) if args.targets else []
+    targets += [parse_target_option(t) for t in args.target]
+    targets = parse_targets(targets) if targets else None  # also checks for duplicate names
+    if args.workers < 1:
+        raise_usage("--workers must be at least 1.")
+    fmt = args.format or ("table" if not args.output else None)
+    if args.output and fmt == "table":
+        raise_usage("--format table writes to the screen; give --output a .jsonl or .csv name, or drop --format.")
+    analyzer = Analyzer(model=args.model, extractor=args.extractor, all_targets=args.all_targets,
+                        batch_size=args.batch_size, max_chars=args.max_chars or DEFAULT_MAX_CHARS)
+    documents = read_documents(args.inputs, text_column=args.text_column, id_column=args.id_column,
+                               date_column=args.date_column)
+    writer = None
+    if fmt != "table":
+        writer = RecordWriter(args.output or sys.stdout, fmt=fmt)
+    aggregate = StanceAggregate()
+    kept: list[Any] = []  # the first articles, for the report
+    errors: list[Any] = []
+    bar = None
+    if not args.no_progress and sys.stderr.isatty():
+        from tqdm.auto import tqdm
+
+        bar = tqdm(unit="doc", desc="analyze", file=sys.stderr)
+    t0 = time.perf_counter()
+    try:
+        for result in analyzer.analyze_documents(documents, targets, workers=args.workers,
+                                                 progress=bar.update if bar else None):
+            aggregate.add(result)
+            if writer is not None:
+                writer.write(result)
+            if isinstance(result, ArticleAnalysis):
+                if fmt == "table":
+                    print(format_article_table(result) + "\n")
+                if args.report and len(kept) < args.report_max_articles:
+                    kept.append(result)
+            else:
+                errors.append(result)
+                if fmt == "table":
+                    print(f"{result.id}: ERROR ({result.stage}) {result.error}\n")
+    finally:
+        if writer is not None:
+            writer.close()
+        if bar is not None:
+            bar.close()
+    seconds = time.perf_counter() - t0
+    if args.report:
+        write_html_report(kept + errors, args.report, aggregate=aggregate, max_articles=args.report_max_articles)
+    if args.plots:
+        plots = Path(args.plots)
+        plots.mkdir(parents=True, exist_ok=True)
+        for ext in ("png", "svg"):
+            plot_stance_matrix(aggregate, plots / f"stance_matrix.{ext}")
+            if aggregate.over_time():
+                plot_stance_over_time(aggregate, plots / f"stance_over_time.{ext}")
+    if args.summary:
+        summary = {"documents": aggregate.documents, "quotes": aggregate.quotes, "errors": [e.to_dict() for e in errors],
+                   "seconds": round(seconds, 2), "speaker_target": [
+                       {"speaker": s, "target": t, **v} for (s, t), v in sorted(aggregate.matrix().items())]}
+        Path(args.summary).write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    ok = aggregate.documents - aggregate.errors
+    print(f"stanceclf analyze: {aggregate.documents} document(s), {ok} analysed, {aggregate.quotes} quote(s), "
+          f"{len(errors)} failed, {seconds:.1f} s", file=sys.stderr)
+    if aggregate.documents == 0:
+        print("stanceclf analyze: no documents found in the inputs.", file=sys.stderr)
+        return EXIT_USAGE
+    if errors:
+        print(f"{len(errors)} document(s) could not be analysed:", file=sys.stderr)
+        for e in errors[:50]:
+            print(f"  {e.id} ({e.source or 'input'}, {e.stage}): {e.error}", file=sys.stderr)
+        if len(errors) > 50:
+            print(f"  ... and {len(errors) - 50} more (all are error records in the output)", file=sys.stderr)
+        return EXIT_PARTIAL
+    return EXIT_OK
+
+
 def _cmd_quotes(args: argparse.Namespace) -> int:
     from .extract import QuoteExtractor
 
@@ -424,6 +542,7 @@ _COMMANDS = {
     "evaluate": _cmd_evaluate,
     "predict": _cmd_predict,
     "benchmark": _cmd_benchmark,
+    "analyze": _cmd_analyze,
     "quotes": _cmd_quotes,
     "evaluate-quotes": _cmd_evaluate_quotes,
     "models": _cmd_models,

@@ -42,6 +42,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "GoldQuote",
+    "match_quotes",
+    "overlap_matrix",
     "AnnotatedArticle",
     "QUOTE_MARKS",
     "KINDS",
@@ -98,6 +100,7 @@ class GoldQuote:
     speaker: str | None = None
     id: str | None = None
     stance: tuple[tuple[str, str], ...] = ()
+    ambiguous: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.content:
@@ -127,6 +130,7 @@ class GoldQuote:
             "source": [s.to_dict() for s in self.source],
             "speaker": self.speaker,
             "stance": dict(self.stance),
+            "ambiguous": list(self.ambiguous),
         }
 
 
@@ -429,6 +433,7 @@ def _example_article(obj: Any, where: str) -> AnnotatedArticle:
                 speaker=q.get("speaker") or None,
                 id=str(q.get("id", f"{art_id}-q{i + 1}")),
                 stance=tuple((str(k), str(v)) for k, v in stance.items()),
+                ambiguous=tuple(str(t) for t in q.get("ambiguous") or ()),
             )
         )
     not_quotes: list[Span] = []
@@ -563,6 +568,31 @@ def _collect(articles: Sequence[AnnotatedArticle], predictions: Predictions) -> 
     return [list(p) for p in preds]
 
 
+def overlap_matrix(text: str, gold: Sequence[GoldQuote], preds: Sequence[Any]) -> Any:
+    """``(n_pred, n_gold)`` Jaccard overlap of content characters (punctuation and spaces ignored)."""
+    import numpy as np
+
+    gold_sets = [_charset(text, g.content) for g in gold]
+    pred_sets = [_charset(text, _content_spans(p)) for p in preds]
+    overlap = np.zeros((len(pred_sets), len(gold_sets)))
+    for i, a in enumerate(pred_sets):
+        if not a:
+            continue
+        lo, hi = min(a), max(a)
+        for j, b in enumerate(gold_sets):
+            if b and lo <= max(b) and min(b) <= hi:
+                inter = len(a & b)
+                if inter:
+                    overlap[i, j] = inter / (len(a) + len(b) - inter)
+    return overlap
+
+
+def match_quotes(text: str, gold: Sequence[GoldQuote], preds: Sequence[Any], threshold: float = 0.3
+                 ) -> list[tuple[int, int]]:
+    """One-to-one ``(pred index, gold index)`` matches with content overlap >= ``threshold``."""
+    return _match(overlap_matrix(text, gold, preds), threshold)
+
+
 def score_quotes(
     articles: Sequence[AnnotatedArticle],
     predictions: Predictions,
@@ -628,25 +658,14 @@ def score_quotes(
                         f"Article {art.id!r}: predicted span {c.start}-{c.end} lies outside the text "
                         f"({len(text)} characters)."
                     )
-        gold_sets = [_charset(text, g.content) for g in art.quotes]
         pred_sets = [_charset(text, spans) for spans in pred_spans]
-        n_gold += len(gold_sets)
+        overlap = overlap_matrix(text, art.quotes, preds)
+        n_gold += len(art.quotes)
         n_pred += len(pred_sets)
         gold_by_kind.update(g.kind for g in art.quotes)
         pred_by_kind.update(str(getattr(p.kind, "value", p.kind)) for p in preds)
 
-        overlap = np.zeros((len(pred_sets), len(gold_sets)))
-        for i, a in enumerate(pred_sets):
-            if not a:
-                continue
-            lo, hi = min(a), max(a)
-            for j, b in enumerate(gold_sets):
-                if b and lo <= max(b) and min(b) <= hi:
-                    inter = len(a & b)
-                    if inter:
-                        overlap[i, j] = inter / (len(a) + len(b) - inter)
-
-        row: dict[str, Any] = {"id": art.id, "n_gold": len(gold_sets), "n_pred": len(pred_sets)}
+        row: dict[str, Any] = {"id": art.id, "n_gold": len(art.quotes), "n_pred": len(pred_sets)}
         for t in all_t:
             pairs = _match(overlap, t)
             if t in tp_kind:

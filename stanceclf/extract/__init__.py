@@ -59,6 +59,12 @@ class QuoteExtractor:
 
     def pipe(self, texts: Iterable[str], batch_size: int = 16) -> Iterator[list[Quote]]:
         """Quotes for each text of a stream (spaCy batches the parsing)."""
+        for _, quotes in self.pipe_docs(texts, batch_size=batch_size):
+            yield quotes
+
+    def pipe_docs(self, texts: Iterable[str], batch_size: int = 16) -> Iterator[tuple[Any, list[Quote]]]:
+        """Like :meth:`pipe`, but yields ``(spacy_doc, quotes)`` so callers can reuse the parse
+        (sentences, entities) without parsing twice."""
         from .rules import merge_drafts, resolve_drafts, rule_drafts, tagger_drafts
 
         def checked(stream: Iterable[str]) -> Iterator[str]:
@@ -69,7 +75,7 @@ class QuoteExtractor:
 
         if self.mode == "rules":
             for doc in self.nlp.pipe(checked(texts), batch_size=batch_size):
-                yield resolve_drafts(doc, rule_drafts(doc))
+                yield doc, resolve_drafts(doc, rule_drafts(doc))
             return
         # tagger / hybrid: batch the tagger over the same chunk of documents spaCy parsed
         stream = iter(checked(texts))
@@ -81,7 +87,7 @@ class QuoteExtractor:
             for doc, atts in zip(self.nlp.pipe(chunk, batch_size=batch_size), attributions):
                 tagged = tagger_drafts(doc, atts)
                 drafts = tagged if self.mode == "tagger" else merge_drafts(rule_drafts(doc), tagged)
-                yield resolve_drafts(doc, drafts)
+                yield doc, resolve_drafts(doc, drafts)
 
 
 def extract_quotes(text: str, mode: str = "rules") -> list[Quote]:

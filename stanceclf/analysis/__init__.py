@@ -1,0 +1,20 @@
+"""End-to-end analysis of news: who said what about which target, and with what stance.
+
+>>> from stanceclf.analysis import parse_targets
+>>> [t.name for t in parse_targets({"NATO": ["the alliance"]})]
+['NATO']
+
+The heavy parts (spaCy, the quote tagger, the stance model) load on first use.
+"""
+
+from __future__ import annotations
+
+from .corpus import DEFAULT_MAX_CHARS, Document, DocumentError, read_documents, validate_text
+from .pipeline import RECORD_FIELDS, Analyzer, ArticleAnalysis, QuoteAnalysis, TargetStance, analyze, suggest_targets
+from .targets import Target, TargetMatcher, TargetMention, load_targets, parse_targets
+
+__all__ = [
+    "analyze", "Analyzer", "ArticleAnalysis", "QuoteAnalysis", "TargetStance", "RECORD_FIELDS", "suggest_targets",
+    "Target", "TargetMention", "TargetMatcher", "parse_targets", "load_targets",
+    "Document", "DocumentError", "read_documents", "validate_text", "DEFAULT_MAX_CHARS",
+]

@@ -1,0 +1,252 @@
+"""Documents in, documents out: reading corpora as streams and rejecting bad documents clearly.
+
+A corpus is any mix of ``.txt`` files, folders (searched recursively for ``.txt``, ``.jsonl`` and
+``.csv``/``.tsv``), JSONL/CSV files with a text column, or ``-`` for standard input (JSONL if it
+starts with ``{``, else one plain-text document). Files are read lazily, line by line, so memory
+stays flat however large the corpus is.
+
+Every input yields either a :class:`Document` or a :class:`DocumentError` naming the input and the
+reason -- nothing is dropped silently.
+
+>>> validate_text("   ")
+Traceback (most recent call last):
+...
+stanceclf.errors.DataError: The document is empty (no text after stripping whitespace).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator, TextIO
+
+from ..errors import DataError
+
+__all__ = ["Document", "DocumentError", "validate_text", "read_documents", "DEFAULT_MAX_CHARS"]
+
+#: Documents longer than this are refused (spaCy and the models would need minutes and gigabytes).
+DEFAULT_MAX_CHARS = 200_000
+_TEXT_SUFFIXES = (".txt", ".text", ".md")
+_TABLE_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".tsv")
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article: its text, an id (file name or row id), an optional ISO date and where it came from."""
+
+    id: str
+    text: str
+    date: str | None = None
+    source: str = ""
+    metadata: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class DocumentError:
+    """An input that could not be processed, and why (``stage``: read, validate, extract or stance)."""
+
+    id: str
+    error: str
+    source: str = ""
+    stage: str = "read"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"doc_id": self.id, "source": self.source, "status": "error", "stage": self.stage, "error": self.error}
+
+
+# --------------------------------------------------------------------------------------------------
+# Validation
+# --------------------------------------------------------------------------------------------------
+
+_ENGLISH_FUNCTION_WORDS = frozenset(
+    "the a an of to in and or is was were are be been for on that with as by at it its he she his her they "
+    "their this not from has have had will would said says but which who".split()
+)
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def validate_text(text: Any, max_chars: int = DEFAULT_MAX_CHARS) -> str:
+    """Return ``text`` if it can be analysed, else raise :class:`DataError` saying why.
+
+    Refused: non-strings, empty text, text with NUL bytes (binary files), text longer than
+    ``max_chars``, and text that does not look like English (mostly non-Latin letters, or 20+ words
+    with almost no English function words) -- the extraction rules and the models are English-only.
+    """
+    if isinstance(text, bytes):
+        raise DataError("The document is bytes, not text; decode it first (UTF-8 expected).")
+    if not isinstance(text, str):
+        raise DataError(f"The document text is a {type(text).__name__}, not a string.")
+    if not text.strip():
+        raise DataError("The document is empty (no text after stripping whitespace).")
+    if "\x00" in text:
+        raise DataError("The document contains NUL bytes: it looks like a binary file, not text.")
+    if len(text) > max_chars:
+        raise DataError(f"The document has {len(text):,} characters, over the limit of {max_chars:,}. "
+                        "Split it into articles, or raise the limit (--max-chars / max_chars=...).")
+    letters = [c for c in text if c.isalpha()]
+    if letters:
+        latin = sum(1 for c in letters if c.isascii() or "\u00c0" <= c <= "\u024f")
+        if latin / len(letters) < 0.7:
+            raise DataError("The document is mostly in a non-Latin script; stanceclf analyses English text only.")
+    words = [w.lower() for w in _WORD.findall(text)]
+    if len(words) >= 20:
+        share = sum(1 for w in words if w in _ENGLISH_FUNCTION_WORDS) / len(words)
+        if share < 0.05:
+            raise DataError(f"The document does not look like English (only {share:.0%} English function "
+                            "words); stanceclf analyses English text only.")
+    return text
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------------------------------
+
+def _decode(raw: bytes, where: str) -> str:
+    if b"\x00" in raw[:8192]:
+        raise DataError(f"{where} looks like a binary file (it contains NUL bytes), not text.")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{where} is not valid UTF-8 (byte {exc.start}); re-encode it as UTF-8.") from None
+
+
+def _expand(paths: Iterable[str | Path]) -> Iterator[str | Path]:
+    for p in paths:
+        if str(p) == "-":
+            yield "-"
+            continue
+        path = Path(p)
+        if path.is_dir():
+            files = sorted(f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in _TEXT_SUFFIXES + _TABLE_SUFFIXES)
+            yield from files
+        else:
+            yield path
+
+
+def read_documents(
+    paths: Iterable[str | Path],
+    *,
+    text_column: str = "text",
+    id_column: str = "id",
+    date_column: str = "date",
+    stdin: TextIO | None = None,
+) -> Iterator[Document | DocumentError]:
+    """Stream the documents of ``paths`` (see the module docstring), one item per input document.
+
+    JSONL/CSV rows use ``text_column`` (required), ``id_column`` (default: ``<file>:<row>``) and
+    ``date_column`` (optional); the remaining columns are kept as ``metadata``.
+    """
+    for item in _expand(paths):
+        if item == "-":
+            stream = stdin if stdin is not None else sys.stdin
+            yield from _read_stdin(stream, text_column, id_column, date_column)
+            continue
+        path = Path(item)
+        if not path.exists():
+            yield DocumentError(str(path), f"{path} does not exist.", source=str(path))
+            continue
+        suffix = path.suffix.lower()
+        if suffix in (".jsonl", ".ndjson"):
+            yield from _read_jsonl(path, text_column, id_column, date_column)
+        elif suffix in (".csv", ".tsv"):
+            yield from _read_csv(path, text_column, id_column, date_column, "\t" if suffix == ".tsv" else ",")
+        else:
+            try:
+                text = _decode(path.read_bytes(), str(path))
+            except (DataError, OSError) as exc:
+                yield DocumentError(path.stem, str(exc), source=str(path))
+                continue
+            yield Document(path.stem, text, source=str(path))
+
+
+def _row_document(row: Any, where: str, default_id: str, source: str,
+                  text_column: str, id_column: str, date_column: str) -> Document | DocumentError:
+    if not isinstance(row, dict):
+        return DocumentError(default_id, f"{where} is a JSON {type(row).__name__}, not an object.", source)
+    doc_id = str(row.get(id_column) or default_id)
+    if text_column not in row:
+        return DocumentError(doc_id, f"{where} has no {text_column!r} field (fields: {sorted(row)}); "
+                                     "pass --text-column NAME.", source)
+    text = row[text_column]
+    if not isinstance(text, str):
+        return DocumentError(doc_id, f"{where}: {text_column!r} is a {type(text).__name__}, not a string.", source)
+    date = row.get(date_column)
+    meta = {k: v for k, v in row.items() if k not in (text_column, id_column, date_column)}
+    return Document(doc_id, text, date=str(date) if date not in (None, "") else None, source=source, metadata=meta)
+
+
+def _read_jsonl(path: Path, text_column: str, id_column: str, date_column: str) -> Iterator[Document | DocumentError]:
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        yield DocumentError(path.stem, f"{path} cannot be read: {exc}", source=str(path))
+        return
+    with handle:
+        for n, raw in enumerate(handle, start=1):
+            where, default_id = f"{path} line {n}", f"{path.stem}:{n}"
+            if not raw.strip():
+                continue
+            try:
+                row = json.loads(_decode(raw, where))
+            except DataError as exc:
+                yield DocumentError(default_id, str(exc), str(path))
+                continue
+            except json.JSONDecodeError as exc:
+                yield DocumentError(default_id, f"{where} is not valid JSON: {exc.msg}.", str(path))
+                continue
+            yield _row_document(row, where, default_id, str(path), text_column, id_column, date_column)
+
+
+def _read_csv(path: Path, text_column: str, id_column: str, date_column: str, delimiter: str) -> Iterator[Document | DocumentError]:
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        yield DocumentError(path.stem, f"{path} cannot be read: {exc}", source=str(path))
+        return
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    with handle:
+        try:
+            reader = csv.DictReader(handle, delimiter=delimiter)
+            if reader.fieldnames is None or text_column not in reader.fieldnames:
+                yield DocumentError(path.stem, f"{path} has no {text_column!r} column (columns: {reader.fieldnames}); "
+                                               "pass --text-column NAME.", str(path))
+                return
+            for n, row in enumerate(reader, start=2):
+                yield _row_document(dict(row), f"{path} row {n}", f"{path.stem}:{n}", str(path),
+                                    text_column, id_column, date_column)
+        except (UnicodeDecodeError, csv.Error) as exc:
+            yield DocumentError(path.stem, f"{path} stopped being readable as CSV: {exc}. Re-encode it as UTF-8 "
+                                           "and check its quoting; rows before this point were processed.", str(path))
+
+
+def _read_stdin(stream: TextIO, text_column: str, id_column: str, date_column: str) -> Iterator[Document | DocumentError]:
+    first = ""
+    while True:
+        line = stream.readline()
+        if not line:
+            break
+        first = line
+        if line.strip():
+            break
+    if first.lstrip().startswith("{"):
+        for n, line in enumerate(_chain_lines(first, stream), start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield DocumentError(f"stdin:{n}", f"stdin line {n} is not valid JSON: {exc.msg}.", "stdin")
+                continue
+            yield _row_document(row, f"stdin line {n}", f"stdin:{n}", "stdin", text_column, id_column, date_column)
+    else:
+        text = first + stream.read()
+        yield Document("stdin", text, source="stdin")
+
+
+def _chain_lines(first: str, stream: TextIO) -> Iterator[str]:
+    yield first
+    yield from stream

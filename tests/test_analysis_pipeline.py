@@ -1,0 +1,164 @@
+"""End-to-end analysis: target linking rules, the pipeline on articles we wrote, corpus streaming."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from stanceclf.analysis import Analyzer, ArticleAnalysis, DocumentError, RECORD_FIELDS, parse_targets
+from stanceclf.analysis.pipeline import _link_targets
+from stanceclf.analysis.targets import TargetMatcher
+from stanceclf.errors import DataError
+from stanceclf.types import Quote, QuoteKind, Span
+
+ARTICLE = """Mayor Lena Fischer defended the new tram line on Tuesday. "The tram line is the best investment this city has made in decades," Fischer said. "I am proud of it."
+
+Her rival, councillor Tom Baker, attacked the plan. He said the tram line was "a disastrous waste of money" and warned that taxpayers would regret it.
+
+According to a city official, construction will start in May."""
+TARGETS = {"tram line": ["the plan", "the tram"], "taxpayers": []}
+
+
+def _quote(text: str, fragment: str, speaker: str | None = None) -> Quote:
+    start = text.index(fragment)
+    return Quote(Span(start, start + len(fragment), fragment), QuoteKind.DIRECT, speaker=speaker)
+
+
+def _links(text, quote, sent, previous, quotes, targets, all_targets=False):
+    matcher = TargetMatcher(parse_targets(targets))
+    pairs = _link_targets(text, quote, sent, previous, quotes, matcher, matcher.targets if all_targets else None)
+    return {p.target: (p.via, p.model_target, p.context) for p in pairs}
+
+
+# -- target linking (no models) -------------------------------------------------------------------
+
+def test_links_via_quote_sentence_and_context():
+    text = 'Troops from France may deploy. "Russia will never agree to this," Lavrov said of the plan.'
+    q = _quote(text, "Russia will never agree to this,", "Sergei Lavrov")
+    sent = (text.index('"Russia'), len(text))
+    links = _links(text, q, sent, (0, sent[0] - 1), [q], {"Russia": [], "troop deployment": ["troops"], "plan": []})
+    assert links["Russia"][0] == "quote"
+    assert links["plan"][0] == "sentence"
+    via, shown, context = links["troop deployment"]
+    assert via == "context" and context == "Troops from France may deploy." and shown == "troop deployment (Troops)"
+
+
+def test_context_needs_a_referring_word_and_the_same_paragraph():
+    text = 'The deal was signed.\n\n"It is a disgrace," she said.'
+    q = _quote(text, "It is a disgrace,")
+    assert _links(text, q, (22, len(text)), (0, 20), [q], ["deal"]) == {}  # previous paragraph
+    text = 'The deal was signed. "Farmers will suffer," she said.'
+    q = _quote(text, "Farmers will suffer,")
+    assert _links(text, q, (21, len(text)), (0, 20), [q], ["deal"]) == {}  # no anaphor in the quote
+    text = 'The deal was signed. "It is a disgrace," she said.'
+    q = _quote(text, "It is a disgrace,")
+    assert _links(text, q, (21, len(text)), (0, 20), [q], ["deal"])["deal"][0] == "context"
+
+
+def test_writer_mentions_go_to_the_nearest_quote_of_the_sentence():
+    text = 'He called the deal "a first step" and said the EU "has kept the peace".'
+    a, b = _quote(text, "a first step"), _quote(text, "has kept the peace")
+    assert set(_links(text, a, (0, len(text)), None, [a, b], ["deal", "EU"])) == {"deal"}
+    assert set(_links(text, b, (0, len(text)), None, [a, b], ["deal", "EU"])) == {"EU"}
+
+
+def test_no_stance_of_a_speaker_toward_themself_and_all_targets_mode():
+    text = '"NATO must go," said Jan Novak.'
+    q = _quote(text, "NATO must go,", speaker="Jan Novak")
+    links = _links(text, q, (0, len(text)), None, [q], {"Jan Novak": ["Novak"], "NATO": [], "EU": []}, all_targets=True)
+    assert links["NATO"][0] == "quote" and links["EU"][0] == "none" and "Jan Novak" not in links
+
+
+# -- the whole pipeline ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer(model="default", extractor="rules")
+
+
+def test_end_to_end_on_an_article(analyzer: Analyzer):
+    result = analyzer.analyze(ARTICLE, TARGETS, doc_id="tram")
+    by_text = {q.quote.text: q for q in result.quotes}
+    best = by_text["The tram line is the best investment this city has made in decades,"]
+    assert best.speaker == "Lena Fischer" and best.quote.kind is QuoteKind.DIRECT
+    assert best.stance_toward("tram line").label == "FAVOR" and best.stance_toward("tram line").via == "quote"
+    assert by_text["I am proud of it."].stance_toward("tram line").via == "context"
+    waste = by_text["a disastrous waste of money"]
+    assert waste.speaker == "Tom Baker"  # "He said" resolved to the named person
+    assert waste.stance_toward("tram line").label == "AGAINST"
+    assert waste.stance_toward("tram line").via == "sentence"
+    for qa in result.quotes:
+        assert ARTICLE[qa.quote.start:qa.quote.end] == qa.quote.text
+        for s in qa.stances:
+            assert s.label == max(s.probabilities, key=s.probabilities.get)
+            assert sum(s.probabilities.values()) == pytest.approx(1.0, abs=1e-4)
+
+
+def test_records_and_dataframe(analyzer: Analyzer):
+    result = analyzer.analyze(ARTICLE, TARGETS)
+    frame = result.to_dataframe()
+    assert list(frame.columns) == list(RECORD_FIELDS)
+    n_rows = sum(max(1, len(q.stances)) for q in result.quotes)
+    assert len(frame) == n_rows and set(frame["status"]) == {"ok"}
+    addressed = frame.dropna(subset=["target"])
+    assert np.allclose(addressed[["p_against", "p_favor", "p_none"]].sum(axis=1), 1.0, atol=1e-3)
+    none = analyzer.analyze("The council met on Tuesday. The weather was mild and the meeting was short.", TARGETS)
+    assert none.quotes == [] and none.to_records()[0]["status"] == "no_quotes"
+
+
+def test_all_targets_mode_gives_a_full_matrix():
+    full = Analyzer(model="default", extractor="rules", all_targets=True).analyze(ARTICLE, TARGETS)
+    for qa in full.quotes:
+        assert {s.target for s in qa.stances} == set(TARGETS)
+    assert any(not s.addressed for qa in full.quotes for s in qa.stances)
+
+
+def test_targets_are_suggested_when_none_are_given(analyzer: Analyzer):
+    result = analyzer.analyze(ARTICLE)
+    assert result.targets_suggested
+    names = {t.name: t.aliases for t in result.targets}
+    assert "Fischer" in names["Lena Fischer"]
+    assert "tram line" in names
+
+
+def test_bad_inputs_raise_clear_errors(analyzer: Analyzer):
+    with pytest.raises(DataError, match="empty"):
+        analyzer.analyze("   ", TARGETS)
+    with pytest.raises(DataError, match="target list is empty"):
+        analyzer.analyze(ARTICLE, [])
+
+
+def test_corpus_stream_keeps_one_result_per_input_in_order(analyzer: Analyzer):
+    docs = [ARTICLE, "", "x" * 10, "\x00binary", ARTICLE.replace("Fischer", "Fisher")]
+    small = Analyzer(model=analyzer.model, extractor=analyzer.extractor, max_chars=5_000)
+    out = list(small.analyze_documents(docs + ["y " * 3_000], TARGETS, chunk_size=2))
+    assert [r.id for r in out] == [f"doc{i}" for i in range(6)]
+    assert [type(r) for r in out] == [ArticleAnalysis, DocumentError, ArticleAnalysis, DocumentError,
+                                      ArticleAnalysis, DocumentError]
+    assert out[1].stage == "validate" and "over the limit" in out[5].error
+    assert set(small.timings) >= {"extract", "targets", "stance"}
+
+
+def test_a_failing_model_gives_error_records_not_a_crash(analyzer: Analyzer):
+    class Broken:
+        classes_ = np.array(["AGAINST", "FAVOR", "NONE"])
+        model_name = "broken"
+
+        def predict_proba(self, X):
+            raise RuntimeError("out of memory")
+
+    broken = Analyzer(model=Broken(), extractor=analyzer.extractor)
+    (result,) = broken.analyze_documents([ARTICLE], TARGETS)
+    assert isinstance(result, DocumentError) and result.stage == "stance" and "out of memory" in result.error
+
+
+def test_worker_processes_give_the_same_results(analyzer: Analyzer):
+    docs = [ARTICLE, "", ARTICLE.replace("Tom Baker", "Tim Barker")]
+    serial = list(analyzer.analyze_documents(docs, TARGETS))
+    parallel = list(Analyzer(model=analyzer.model, extractor="rules").analyze_documents(docs, TARGETS, workers=2))
+    assert [type(r) for r in parallel] == [type(r) for r in serial]
+    def rows(results):
+        return [{k: v for k, v in row.items() if k != "model"}
+                for r in results if isinstance(r, ArticleAnalysis) for row in r.to_records()]
+
+    assert rows(parallel) == rows(serial)

@@ -1,0 +1,215 @@
+#!/usr/bin/env python
+"""Benchmark the end-to-end analysis (``stanceclf analyze``): quality on annotated articles, speed per
+stage, and memory as the corpus grows.
+
+    python benchmarks/analysis.py --data-dir ../shared/data            # quality + speed
+    python benchmarks/analysis.py --memory 100 1000 10000               # memory growth (slow)
+
+* **quality**: every article in ``<data-dir>/examples/`` (e.g. harbor.json): quote P/R/F1 at overlap
+  0.3, speaker accuracy, and stance accuracy over the annotated (quote, target) pairs not marked
+  ambiguous (:func:`stanceclf.eval.analysis.score_analyses`). Results: ``analysis_examples_<mode>.json``.
+* **speed**: generated ~500-word news articles with 5 targets each (see :func:`generate_article`;
+  fictional names and templates, no real data), articles/second end to end and seconds per stage
+  (extract = spaCy + tagger + rules, targets = target linking, stance = the model). Results:
+  ``analysis_speed_<mode>.json``.
+* **memory**: peak RSS after the first 100 articles and at the end of a stream of N generated
+  articles (records written to a temporary JSONL file), each N in its own process. Results:
+  ``analysis_memory.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+RESULTS = REPO / "benchmarks" / "results"
+
+# -- a generator of fictional news articles ----------------------------------------------------------
+_FIRST = ["Anna", "Marek", "Lucia", "Tomas", "Ingrid", "Pavel", "Sofia", "Jonas", "Elif", "Ruben", "Nadia", "Karl"]
+_LAST = ["Novak", "Berg", "Costa", "Lindqvist", "Moreau", "Hadley", "Petrov", "Okafor", "Santos", "Weber", "Ilic", "Duarte"]
+_ROLES = ["Finance Minister", "opposition leader", "Senator", "union chief", "Mayor", "Energy Minister", "spokesperson"]
+_TARGETS = [("the pension reform", ["the reform"]), ("the wind farm project", ["the wind farm"]),
+            ("the trade agreement", ["the agreement"]), ("the central bank", ["the bank"]),
+            ("the border fence", ["the fence"]), ("the rail strike", ["the strike"]),
+            ("the housing plan", ["the plan"]), ("the fishing quota", ["the quota"]),
+            ("the mining licence", ["the licence"]), ("the coalition", ["the government"])]
+_POSITIVE = ["is the best thing to happen to this country in years", "will protect thousands of jobs",
+             "deserves our full support", "is a fair and overdue compromise", "will make families safer"]
+_NEGATIVE = ["is a disaster for ordinary workers", "was written for a handful of lobbyists",
+             "will cost taxpayers billions", "is reckless and badly designed", "must be stopped before it is too late"]
+_FILLER = ["The talks resumed on Monday in the capital after a week of delays.",
+           "Officials said further meetings were planned for the coming weeks.",
+           "The parliament is expected to vote on the measure before the summer recess.",
+           "Several regional newspapers carried the story on their front pages.",
+           "Analysts expect the debate to dominate the remaining weeks of the session.",
+           "The ministry published a short statement late in the evening.",
+           "Local residents gathered outside the town hall as the meeting began."]
+
+
+def generate_article(rng: random.Random, words: int = 500) -> tuple[str, dict[str, list[str]]]:
+    """A fictional ~``words``-word article with direct, partial and reported quotes about 5 targets."""
+    targets = rng.sample(_TARGETS, 5)
+    people = [(f"{rng.choice(_FIRST)} {rng.choice(_LAST)}", rng.choice(_ROLES), rng.choice(["he", "she"]))
+              for _ in range(4)]
+    paragraphs: list[str] = []
+    n = 0
+    while n < words:
+        (name, role, pron), (target, aliases) = rng.choice(people), rng.choice(targets)
+        ref = rng.choice([target] + aliases)
+        claim = rng.choice(_POSITIVE + _NEGATIVE)
+        surname = name.split()[-1]
+        form = rng.randrange(5)
+        if form == 0:
+            para = f'"{ref.capitalize()} {claim}," {role} {name} said on {rng.choice(["Monday", "Tuesday", "Friday"])}.'
+        elif form == 1:
+            para = f'{surname} said {ref} "{claim}." "We will not change our position," {pron} added.'
+        elif form == 2:
+            para = f"{role.capitalize()} {name} warned that {ref} {claim}."
+        elif form == 3:
+            para = f'According to {name}, {ref} {claim}. {rng.choice(_FILLER)}'
+        else:
+            para = f'{rng.choice(_FILLER)} {surname} described {ref} as something that "{claim}."'
+        paragraphs.append(para)
+        n += len(para.split())
+    return "\n\n".join(paragraphs), {t: a for t, a in targets}
+
+
+# -- measurements -----------------------------------------------------------------------------------
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def quality(data_dir: Path, mode: str) -> dict:
+    from stanceclf.analysis import Analyzer
+    from stanceclf.eval.analysis import score_analyses
+    from stanceclf.eval.quotes import read_example_articles
+
+    articles = read_example_articles(data_dir / "examples")
+    analyzer = Analyzer(extractor=mode)
+    analyses = [analyzer.analyze(a.text, a.targets, doc_id=a.id) for a in articles]
+    scores = score_analyses(articles, analyses)
+    q = scores["quotes"]
+    return {"articles": [a.id for a in articles], "extractor": mode, "model": "default",
+            "quote_f1@0.3": q["by_threshold"]["0.3"]["f1"], "quote_recall@0.3": q["by_threshold"]["0.3"]["recall"],
+            "speaker_accuracy": q["speaker_accuracy"], "not_quote_violations": q["not_quote_violations"]["count"],
+            "stance": scores["stance"], "pairs": scores["pairs"]}
+
+
+def speed(mode: str, n_articles: int, seed: int = 0) -> dict:
+    from stanceclf.analysis import Analyzer, Document
+
+    rng = random.Random(seed)
+    docs = [generate_article(rng) for _ in range(n_articles)]
+    analyzer = Analyzer(extractor=mode)
+    warm_text, warm_targets = generate_article(random.Random(seed + 1))
+    analyzer.analyze(warm_text, warm_targets)  # load the models before timing
+    analyzer.timings.clear()
+    quotes = pairs = 0
+    t0 = time.perf_counter()
+    for i, (text, targets) in enumerate(docs):  # per-article targets: one call per article
+        (result,) = analyzer.analyze_documents([Document(f"g{i}", text)], targets)
+        quotes += len(result.quotes)
+        pairs += sum(len(q.stances) for q in result.quotes)
+    seconds = time.perf_counter() - t0
+    words = sum(len(t.split()) for t, _ in docs)
+    stages = {k: round(v, 3) for k, v in analyzer.timings.items()}
+    return {"extractor": mode, "articles": n_articles, "mean_words": round(words / n_articles), "targets_per_article": 5,
+            "seconds": round(seconds, 2), "articles_per_s": round(n_articles / seconds, 3),
+            "words_per_s": round(words / seconds), "quotes": quotes, "pairs": pairs,
+            "stage_seconds": stages, "stage_share": {k: round(v / seconds, 3) for k, v in analyzer.timings.items()},
+            "peak_rss_mb": round(_peak_rss_mb())}
+
+
+def memory_run(n_articles: int, mode: str) -> dict:
+    """Stream ``n_articles`` generated articles through the analyzer, writing JSONL records."""
+    from stanceclf.analysis import Analyzer, Document
+    from stanceclf.analysis.outputs import RecordWriter, StanceAggregate
+
+    rng = random.Random(0)
+    targets = {t: a for t, a in _TARGETS[:5]}
+
+    def stream():
+        for i in range(n_articles):
+            text, _ = generate_article(rng)
+            yield Document(f"g{i}", text)
+
+    analyzer = Analyzer(extractor=mode)
+    agg = StanceAggregate()
+    rss_at = {}
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp, RecordWriter(Path(tmp) / "out.jsonl") as writer:
+        for i, result in enumerate(analyzer.analyze_documents(stream(), targets), start=1):
+            writer.write(result)
+            agg.add(result)
+            if i in (100, 1000) or i == n_articles:
+                rss_at[i] = round(_peak_rss_mb())
+    return {"articles": n_articles, "extractor": mode, "seconds": round(time.perf_counter() - t0, 1),
+            "peak_rss_mb_after": rss_at, "records": writer.records}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data-dir", type=Path, default=os.environ.get("STANCECLF_DATA"))
+    p.add_argument("--modes", nargs="+", default=["hybrid", "rules"], choices=["rules", "tagger", "hybrid"])
+    p.add_argument("--articles", type=int, default=40, help="generated articles for the speed run")
+    p.add_argument("--memory", type=int, nargs="*", help="corpus sizes for the memory run (each in its own process)")
+    p.add_argument("--memory-mode", default="rules", choices=["rules", "tagger", "hybrid"])
+    p.add_argument("--skip-quality", action="store_true")
+    p.add_argument("--skip-speed", action="store_true")
+    p.add_argument("--output-dir", type=Path, default=RESULTS)
+    p.add_argument("--_memory-child", type=int, dest="memory_child", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.memory_child:
+        print(json.dumps(memory_run(args.memory_child, args.memory_mode)))
+        return 0
+    from stanceclf import __version__
+
+    args.output_dir.mkdir(parents=True, exist_ok=True)
+    meta = {"stanceclf_version": __version__, "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+            "command": "python benchmarks/analysis.py " + " ".join(sys.argv[1:] if argv is None else argv)}
+    if args.memory:
+        runs = []
+        for n in args.memory:
+            out = subprocess.run([sys.executable, __file__, "--_memory-child", str(n), "--memory-mode", args.memory_mode],
+                                 capture_output=True, text=True, check=True)
+            runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+            print(json.dumps(runs[-1]))
+        (args.output_dir / "analysis_memory.json").write_text(json.dumps({**meta, "runs": runs}, indent=2) + "\n")
+        return 0
+    for mode in args.modes:
+        if not args.skip_quality:
+            if args.data_dir is None or not (Path(args.data_dir) / "examples").is_dir():
+                print("no <data-dir>/examples: skipping the quality run", file=sys.stderr)
+            else:
+                result = {**meta, **quality(Path(args.data_dir), mode)}
+                (args.output_dir / f"analysis_examples_{mode}.json").write_text(json.dumps(result, indent=2) + "\n")
+                s = result["stance"]
+                print(f"[{mode}] examples: quote F1@0.3 {result['quote_f1@0.3']:.3f}, speakers "
+                      f"{result['speaker_accuracy']['accuracy']}, stance accuracy {s['accuracy']} "
+                      f"({s['correct']}/{s['pairs']}), macro-F1 {s.get('macro_f1')}")
+        if not args.skip_speed:
+            result = {**meta, **speed(mode, args.articles)}
+            (args.output_dir / f"analysis_speed_{mode}.json").write_text(json.dumps(result, indent=2) + "\n")
+            print(f"[{mode}] speed: {result['articles_per_s']} articles/s ({result['words_per_s']} words/s), "
+                  f"stages {result['stage_seconds']}, peak {result['peak_rss_mb']} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

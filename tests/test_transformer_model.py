@@ -374,6 +374,19 @@ def test_lora_saves_a_small_adapter_and_reloads(lora, full, corpus, tmp_path: Pa
     np.testing.assert_allclose(relocated.predict_proba(X), lora.predict_proba(X), atol=1e-6)
 
 
+def test_lora_is_merged_for_inference_without_changing_outputs(lora, corpus) -> None:
+    X = pairs(corpus)
+    merged = lora.predict_proba(X)
+    assert lora._lora_merged
+    lora.model_.unmerge_adapter()
+    try:
+        unmerged = lora.predict_proba(X)  # the flag is still set: runs with the separate LoRA products
+    finally:
+        lora._lora_merged = False  # the next prediction merges again
+    np.testing.assert_allclose(merged, unmerged, atol=1e-5)
+    np.testing.assert_allclose(lora.predict_proba(X), merged, atol=1e-6)
+
+
 def test_lora_load_needs_a_matching_base(lora, tmp_path: Path) -> None:
     directory = lora.save(tmp_path / "lora")
     with pytest.raises(ModelError, match="Cannot load the encoder"):

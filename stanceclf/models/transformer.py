@@ -524,6 +524,7 @@ class CrossEncoderStanceClassifier(StanceModel):
                         params[name].copy_(value.to(params[name].device))
             model.eval()
             self.model_, self.tokenizer_, self.fresh_parameters_ = model, tokenizer, fresh
+            self._lora_merged = False
             self.classes_ = np.asarray(classes, dtype=object)
             self.temperature_, self.ece_before_, self.ece_after_ = 1.0, None, None
             calibration = "off"
@@ -618,6 +619,7 @@ class CrossEncoderStanceClassifier(StanceModel):
         starts = range(0, len(order), size)
         with _torch_threads(torch, self.num_threads), torch.inference_mode():
             self.model_.eval()
+            self._merge_lora_for_inference()
             for start in tqdm(starts, desc="predict", unit="batch", leave=False, disable=len(starts) < 20):
                 idx = order[start:start + size]
                 features = [{k: encoding[k][i] for k in keys} for i in idx]
@@ -625,6 +627,15 @@ class CrossEncoderStanceClassifier(StanceModel):
                 logits = self.model_(**{k: v.to(device) for k, v in inputs.items()}).logits
                 out[idx] = logits.float().cpu().numpy()
         return out
+
+    def _merge_lora_for_inference(self) -> None:
+        """Fold the LoRA update into the base weights once (``W + BA``): same outputs, no extra
+        matrix products per layer. The adapter weights stay as they are, so ``save`` is unaffected."""
+        if self.lora and not getattr(self, "_lora_merged", False) and hasattr(self.model_, "merge_adapter"):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self.model_.merge_adapter()
+            self._lora_merged = True
 
     def _predict_proba_batch(self, batch: PairBatch) -> np.ndarray:
         logits = self._logits(batch).astype(np.float64)
@@ -741,6 +752,7 @@ class CrossEncoderStanceClassifier(StanceModel):
                 model = model.to("cuda")
             model.eval()
         self.model_, self.fresh_parameters_ = model, fresh
+        self._lora_merged = False
         self.temperature_ = float(config.get("temperature", 1.0))
         self.ece_before_, self.ece_after_ = config.get("ece_before"), config.get("ece_after")
         self.calibration_ = config.get("calibration", "off")

@@ -95,7 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", default="tfidf", help="registered model name or saved-model directory")
     p.add_argument("--dataset", required=True, help="registered dataset name (see `stanceclf datasets`)")
     p.add_argument("--split", nargs="+", help="split(s) to score (default: the dataset's test splits)")
-    p.add_argument("--protocol", default="in-target", choices=["in-target", "cross-target", "zero-shot"])
+    p.add_argument("--protocol", default="in-target", choices=["in-target", "cross-target", "zero-shot", "cross-dataset"],
+                   help="in-target (default), cross-target, zero-shot (leave one target out), or cross-dataset (a saved "
+                        "model on a dataset it was not trained on; chosen automatically when its training_summary.json "
+                        "shows so)")
     p.add_argument("--train-targets", nargs="+", help="cross-target: targets to train on")
     p.add_argument("--test-targets", nargs="+", help="targets to score (cross-target, or a zero-shot subset)")
     p.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for the 95%% CI (default 1000)")

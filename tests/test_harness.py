@@ -125,6 +125,22 @@ def test_fitted_and_saved_models_are_scored_as_they_are(root: Path, tmp_path: Pa
     assert hasattr(fresh, "classes_") and trained.train_time_s > 0 and trained.scores == fitted.scores
 
 
+def test_saved_models_are_labelled_cross_dataset_on_data_they_never_saw(root: Path, tmp_path: Path) -> None:
+    model = create_model("tfidf", **FAST).fit(load_dataset("semeval2016", root)["train"])
+    saved = model.save(tmp_path / "m")
+    (unknown,) = evaluate(str(saved), "semeval2016", data_dir=root, n_resamples=0)
+    assert unknown.protocol == "in-target"  # no training_summary.json: keep what was asked
+    summary = {"data": {"per_source": {"pstance": {}, "newsmtsc": {}}}}
+    (saved / "training_summary.json").write_text(json.dumps(summary))
+    (other,) = evaluate(str(saved), "semeval2016", data_dir=root, n_resamples=0)
+    assert other.protocol == "cross-dataset"
+    summary["data"]["per_source"]["semeval2016"] = {}
+    (saved / "training_summary.json").write_text(json.dumps(summary))
+    assert evaluate(str(saved), "semeval2016", data_dir=root, n_resamples=0)[0].protocol == "in-target"
+    with pytest.raises(DataError, match="trained elsewhere"):
+        evaluate("tfidf", "semeval2016", data_dir=root, protocol="cross-dataset")
+
+
 def test_dataset_alias_and_no_bootstrap(root: Path) -> None:
     (r,) = evaluate(create_model("tfidf", **FAST), "semeval", data_dir=root, n_resamples=0)
     assert r.dataset == "semeval2016"
@@ -170,4 +186,4 @@ def test_unknown_dataset_and_missing_training_split(root: Path) -> None:
 
 
 def test_protocols_constant() -> None:
-    assert PROTOCOLS == ("in-target", "cross-target", "zero-shot")
+    assert PROTOCOLS == ("in-target", "cross-target", "zero-shot", "cross-dataset")

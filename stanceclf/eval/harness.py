@@ -39,7 +39,7 @@ from .metrics import score_all
 
 __all__ = ["PROTOCOLS", "EvaluationResult", "evaluate", "peak_memory_mb"]
 
-PROTOCOLS = ("in-target", "cross-target", "zero-shot")
+PROTOCOLS = ("in-target", "cross-target", "zero-shot", "cross-dataset")
 #: Per-target scores are reported when a split has at most this many distinct targets.
 _MAX_PER_TARGET = 50
 
@@ -149,6 +149,23 @@ def _score_predictions(y_true, y_pred, proba, classes, targets, info, n_resample
     return scores
 
 
+def _training_datasets(model: Any) -> set[str] | None:
+    """The datasets a saved model was trained on, from its ``training_summary.json`` (written by
+    ``training/train_stance.py``); ``None`` when unknown (then results keep the protocol asked for)."""
+    if not isinstance(model, (str, Path)):
+        return None
+    directory = Path(model)
+    if str(model) == "default" and not directory.exists():
+        from ..models.default import DEFAULT_MODEL_DIR
+
+        directory = DEFAULT_MODEL_DIR
+    try:
+        summary = json.loads((directory / "training_summary.json").read_text())
+        return set(summary["data"]["per_source"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def _build(model: Any) -> tuple[Any, bool, str]:
     """Return (model, needs_training, display name) for a registry name, a path or a model object."""
     from ..models.registry import MODELS, create_model, load
@@ -196,8 +213,15 @@ def evaluate(
     if unknown:
         raise DataError(f"{dataset} has no split(s) {unknown}; available: {list(data)}.")
     built, needs_training, name = _build(model)
-    if not needs_training and protocol != "in-target":
+    if protocol == "cross-dataset" and needs_training:
+        raise DataError("The cross-dataset protocol scores a model trained elsewhere; pass a saved-model path "
+                        "(or \"default\"), not a registry name.")
+    if not needs_training and protocol not in ("in-target", "cross-dataset"):
         raise DataError(f"The {protocol} protocol trains new models; pass a registry model name, not a fitted model.")
+    if not needs_training and protocol == "in-target":
+        trained_on = _training_datasets(model)
+        if trained_on is not None and dataset not in trained_on:
+            protocol = "cross-dataset"  # the saved model never saw this dataset: label the result honestly
     if needs_training and not info.train_split:
         raise DataError(f"{dataset} has no training split; evaluate a trained model (a saved-model path) on it.")
 

@@ -29,6 +29,7 @@ def main() -> None:
     parser.add_argument("--modes", nargs="+", default=["rules", "tagger", "hybrid"])
     parser.add_argument("--limit", type=int)
     parser.add_argument("--output-dir", default="benchmarks/results")
+    parser.add_argument("--tagger", help="a tagger artefact directory to use instead of the packaged one")
     args = parser.parse_args()
 
     root = resolve_data_dir(args.data_dir)
@@ -47,7 +48,7 @@ def main() -> None:
     spacy_wps = n_words / (time.perf_counter() - start)
 
     for mode in args.modes:
-        extractor = QuoteExtractor(mode=mode)
+        extractor = QuoteExtractor(mode=mode, tagger_path=args.tagger)
         list(extractor.pipe(texts[:2]))  # warm-up: load models
         start = time.perf_counter()
         predictions = list(extractor.pipe(texts))

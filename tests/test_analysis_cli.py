@@ -21,7 +21,7 @@ CLAIMS = [
 def _article(rng: random.Random) -> str:
     name, pron = rng.choice(SPEAKERS)
     claim, _ = rng.choice(CLAIMS)
-    return (f"City officials met on Monday to discuss the budget. " + claim.format(name=name, pron_cap="Everyone")
+    return ("City officials met on Monday to discuss the budget. " + claim.format(name=name, pron_cap="Everyone")
             + f"\n\nThe council will vote next week, {pron} added.")
 
 

@@ -259,7 +259,7 @@ def sentence_bounds(text: str, spacy_doc: Any) -> list[tuple[int, int]]:
     return trimmed or [(0, len(text))]
 
 
-def _sentence_span(text: str, sentences: list[tuple[int, int]], start: int, end: int) -> tuple[int, int, int]:
+def _sentence_span(sentences: list[tuple[int, int]], start: int, end: int) -> tuple[int, int, int]:
     """(first char, last char, index of the first sentence) of the sentences overlapping [start, end)."""
     idx = [i for i, (a, b) in enumerate(sentences) if a < end and b > start] or [0]
     a, b = sentences[idx[0]][0], sentences[idx[-1]][1]
@@ -459,7 +459,7 @@ class Analyzer:
         pairs: list[_Pair] = []
         sentences: list[Span] = []
         for qi, quote in enumerate(quotes):
-            a, b, first = _sentence_span(text, bounds, quote.start, quote.end)
+            a, b, first = _sentence_span(bounds, quote.start, quote.end)
             sentences.append(Span(a, b, text[a:b]))
             previous = bounds[first - 1] if first > 0 else None
             for pair in _link_targets(text, quote, (a, b), previous, quotes, matcher,

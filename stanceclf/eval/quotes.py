@@ -627,7 +627,6 @@ def score_quotes(
     >>> score_quotes([art], [[Quote(Span(7, 13, "we win"), QuoteKind.INDIRECT)]])["by_threshold"]["0.3"]["f1"]
     1.0
     """
-    import numpy as np
 
     articles = list(articles)
     thresholds = sorted({float(t) for t in thresholds})

@@ -121,6 +121,16 @@ def test_targets_are_suggested_when_none_are_given(analyzer: Analyzer):
     assert "tram line" in names
 
 
+def test_suggestions_group_noun_phrases_by_head_and_skip_datelines(analyzer: Analyzer):
+    text = ('(GENEVA) -- Delegates debated the proposed Arctic fishing treaty on Monday. "This treaty protects '
+            'our coasts," said Minister Ana Ruiz. Critics said the treaty favoured trawlers, but Ruiz defended it.')
+    result = analyzer.analyze(text)
+    names = {t.name: t.aliases for t in result.targets}
+    assert "GENEVA" not in names
+    assert names["Arctic fishing treaty"] == ("the treaty",)
+    assert "Critics" not in names  # a bare noun mentioned once is not a target
+
+
 def test_bad_inputs_raise_clear_errors(analyzer: Analyzer):
     with pytest.raises(DataError, match="empty"):
         analyzer.analyze("   ", TARGETS)

@@ -162,24 +162,36 @@ _SUGGEST_LABELS = ("PERSON", "ORG", "GPE", "LAW", "EVENT", "PRODUCT", "FAC", "NO
 _DETERMINERS = {"the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her", "our", "any"}
 
 
+_GENERIC_NOUNS = frozenset(
+    "time year day week month people thing way lot part number statement meeting interview reporter talk "
+    "official source percent minute hour side country city".split())
+
+
 def suggest_targets(doc: Any, max_targets: int = 8) -> list[Target]:
-    """Suggest targets from a parsed article: its most mentioned people, organisations, places and
-    laws/events (people keyed by surname, so "Elena Varga" and "Varga" count together), plus noun
-    phrases of two or more words mentioned at least twice ("grain corridor deal")."""
+    """Suggest targets from a parsed article, most mentioned first.
+
+    Candidates: people (keyed by surname, so "Elena Varga" and "Varga" count together; the surname
+    becomes an alias), organisations, places, groups, laws and events, and the things discussed --
+    noun phrases grouped by their head noun ("the proposed Arctic fishing treaty", "this treaty" and
+    "the treaty" count as one target "Arctic fishing treaty" with the alias "the treaty"). A
+    candidate needs two or more mentions; single mentions fill in only when fewer than three
+    candidates remain. All-caps datelines ("(OSLAND) --") are not candidates.
+    """
     counts: Counter[str] = Counter()
     first_seen: dict[str, int] = {}
     forms: dict[str, set[str]] = defaultdict(set)
     canonical: dict[str, str] = {}
     persons: set[str] = set()
-    phrases: set[str] = set()
 
-    def count(key: str, name: str, start: int) -> None:
+    def count(key: str, name: str, start: int, canonical_name: str | None = None) -> None:
         counts[key] += 1
         first_seen.setdefault(key, start)
         forms[key].add(name)
-        if len(name) > len(canonical.get(key, "")):
-            canonical[key] = name
+        best = canonical_name or name
+        if len(best) > len(canonical.get(key, "")):
+            canonical[key] = best
 
+    entity_tokens: set[int] = set()
     for ent in doc.ents:
         if ent.label_ not in _SUGGEST_LABELS:
             continue
@@ -187,27 +199,42 @@ def suggest_targets(doc: Any, max_targets: int = 8) -> list[Target]:
         if not words:
             continue
         name = " ".join(t.text for t in words)
-        if ent.label_ == "NORP" and not name.endswith("s"):  # "Marovian" (adjective) is not a target
-            continue
+        if (ent.label_ == "NORP" and not name.endswith("s")) or (name.isupper() and len(name) > 5):
+            continue  # "Marovian" is an adjective, "OSLAND" a dateline
+        entity_tokens.update(t.i for t in ent)
         key = words[-1].text.lower() if ent.label_ == "PERSON" else name.lower()
         if ent.label_ == "PERSON":
             persons.add(key)
         count(key, name, ent.start_char)
     for chunk in doc.noun_chunks:
-        words = [t for t in chunk if t.text.lower() not in _DETERMINERS and not t.is_punct]
-        if len(words) < 2 or chunk.root.pos_ != "NOUN" or any(t.ent_type_ for t in words):
+        root = chunk.root
+        if root.pos_ != "NOUN" or root.i in entity_tokens or root.lemma_.lower() in _GENERIC_NOUNS:
             continue
-        key = " ".join(t.lemma_.lower() for t in words)
-        phrases.add(key)
-        count(key, " ".join(t.text for t in words), chunk.start_char)
-    keep = [k for k in counts if k not in phrases or counts[k] >= 2]  # noun phrases: mentioned twice or more
+        # the name: compounds and proper-noun modifiers before the head ("Arctic fishing treaty")
+        core = [t for t in chunk if t.i == root.i or (t.dep_ == "compound" and t.i < root.i)
+                or (t.dep_ == "amod" and t.text[:1].isupper() and t.i < root.i and t.i != chunk.start)]
+        if chunk.start < root.i and doc[chunk.start].dep_ == "amod" and doc[chunk.start].text[:1].isupper() \
+                and doc[chunk.start].i > 0:
+            core.insert(0, doc[chunk.start])
+        name = " ".join(t.text for t in sorted(set(core), key=lambda t: t.i))
+        key = f"np:{root.lemma_.lower()}"
+        mention = " ".join(t.text for t in chunk if not t.is_punct)
+        count(key, mention, chunk.start_char, canonical_name=name)
+    frequent = [k for k in counts if counts[k] >= 2]
+    singles = [k for k in counts if counts[k] < 2 and (not k.startswith("np:") or " " in canonical[k])]
+    keep = frequent if len(frequent) >= 3 else frequent + singles  # bare single nouns ("critics") never
     keep.sort(key=lambda k: (-counts[k], first_seen[k]))
     out = []
     for key in keep[:max_targets]:
         name = canonical[key]
-        aliases = {f for f in forms[key] if f.casefold() != name.casefold()}
-        if key in persons and " " in name:
-            aliases.add(name.split()[-1])  # the surname
+        if key.startswith("np:"):
+            head = key[3:]
+            aliases = {f"the {head}"} if any(f.lower().startswith(("the ", "this ", "that ")) for f in forms[key]) else set()
+            aliases.discard(name.lower())
+        else:
+            aliases = {f for f in forms[key] if f.casefold() != name.casefold()}
+            if key in persons and " " in name:
+                aliases.add(name.split()[-1])  # the surname
         out.append(Target(name, tuple(sorted(aliases))))
     return out
 

@@ -163,6 +163,66 @@ def memory_run(n_articles: int, mode: str) -> dict:
             "peak_rss_mb_after": rss_at, "records": writer.records}
 
 
+# -- docs -----------------------------------------------------------------------------------------------
+
+START, END = "<!-- analysis-results:start -->", "<!-- analysis-results:end -->"
+
+
+def render(results_dir: Path) -> str:
+    """Markdown summary of the analysis result files in ``results_dir``."""
+    def load(name: str) -> dict | None:
+        path = results_dir / name
+        return json.loads(path.read_text()) if path.is_file() else None
+
+    lines = ["Generated from `benchmarks/results/analysis_*.json` by `python benchmarks/analysis.py --render "
+             "docs/analysis.md`; commands in each file.", ""]
+    quality = [r for r in (load(f"analysis_examples_{m}.json") for m in ("hybrid", "rules", "tagger")) if r]
+    if quality:
+        lines += ["### Quality on the annotated example articles", "",
+                  "| extractor | quote F1@0.3 | speaker accuracy | title kept out | stance accuracy | stance macro-F1 | pairs linked |",
+                  "|---|---|---|---|---|---|---|"]
+        for r in quality:
+            s = r["stance"]
+            linked = sum(1 for p in r["pairs"] if p["via"] is not None)
+            lines.append(f"| {r['extractor']} | {r['quote_f1@0.3']:.3f} | {r['speaker_accuracy']['accuracy']:.3f} "
+                         f"({r['speaker_accuracy']['correct']}/{r['speaker_accuracy']['total']}) | "
+                         f"{'yes' if r['not_quote_violations'] == 0 else 'no'} | **{s['accuracy']:.3f}** "
+                         f"({s['correct']}/{s['pairs']}) | {s.get('macro_f1', 0):.3f} | {linked}/{s['pairs']} |")
+        s = quality[0]["stance"]
+        lines += ["", f"Articles: {', '.join(quality[0]['articles'])}; stance over the annotated (quote, target) pairs "
+                      f"not marked ambiguous ({s['skipped_ambiguous']} skipped); model `{quality[0]['model']}`. "
+                      f"Gold labels {s['gold_distribution']}, predicted {s['predicted_distribution']}.", ""]
+    speed = [r for r in (load(f"analysis_speed_{m}.json") for m in ("hybrid", "rules", "tagger")) if r]
+    if speed:
+        lines += ["### Speed (generated 500-word articles, 5 targets each)", "",
+                  "| extractor | articles/s | words/s | extract s | targets s | stance s | quotes | pairs | peak MB |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for r in speed:
+            st = r["stage_seconds"]
+            lines.append(f"| {r['extractor']} | {r['articles_per_s']:.2f} | {r['words_per_s']:,} | {st.get('extract', 0):.1f} | "
+                         f"{st.get('targets', 0):.2f} | {st.get('stance', 0):.1f} | {r['quotes']} | {r['pairs']} | {r['peak_rss_mb']} |")
+        lines += ["", f"{speed[0]['articles']} articles per run, {speed[0]['machine']}; stage seconds are totals over "
+                      "the run.", ""]
+    memory = load("analysis_memory.json")
+    if memory:
+        lines += ["### Memory as the corpus grows", "", "| articles | extractor | seconds | peak RSS (MB) after N articles |",
+                  "|---|---|---|---|"]
+        for r in memory["runs"]:
+            marks = ", ".join(f"{k}: {v}" for k, v in r["peak_rss_mb_after"].items())
+            lines.append(f"| {r['articles']:,} | {r['extractor']} | {r['seconds']:,} | {marks} |")
+        lines += ["", f"Command: `{memory['command']}`.", ""]
+    return "\n".join(lines)
+
+
+def write_docs(path: Path, results_dir: Path) -> None:
+    text = path.read_text()
+    if START not in text or END not in text:
+        raise SystemExit(f"{path} has no {START} ... {END} block to fill.")
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    path.write_text(f"{head}{START}\n{render(results_dir)}\n{END}{tail}")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data-dir", type=Path, default=os.environ.get("STANCECLF_DATA"))
@@ -173,8 +233,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--skip-quality", action="store_true")
     p.add_argument("--skip-speed", action="store_true")
     p.add_argument("--output-dir", type=Path, default=RESULTS)
+    p.add_argument("--render", type=Path, metavar="MARKDOWN",
+                   help="only rewrite the results block of this markdown file from the result files")
     p.add_argument("--_memory-child", type=int, dest="memory_child", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.render:
+        write_docs(args.render, args.output_dir)
+        return 0
     if args.memory_child:
         print(json.dumps(memory_run(args.memory_child, args.memory_mode)))
         return 0

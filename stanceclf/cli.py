@@ -158,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a target and its aliases (repeatable)")
     p.add_argument("--targets", metavar="FILE", help="targets file: YAML/JSON {name: [aliases]} or CSV name,aliases")
     p.add_argument("--all-targets", action="store_true",
-                   help="predict every target for every quote (matrix view); unaddressed pairs have via=none")
+                   help="a row for every target for every quote (matrix view); unaddressed pairs are NONE by rule, via=none")
     p.add_argument("--model", default="default", help="stance model: \"default\" (built in) or a saved-model directory")
     p.add_argument("--extractor", default="hybrid", choices=["rules", "tagger", "hybrid"],
                    help="quote extraction mode (default hybrid; rules is fastest)")

@@ -110,7 +110,8 @@ def test_all_targets_mode_gives_a_full_matrix():
     full = Analyzer(model="default", extractor="rules", all_targets=True).analyze(ARTICLE, TARGETS)
     for qa in full.quotes:
         assert {s.target for s in qa.stances} == set(TARGETS)
-    assert any(not s.addressed for qa in full.quotes for s in qa.stances)
+    unaddressed = [s for qa in full.quotes for s in qa.stances if not s.addressed]
+    assert unaddressed and all(s.label == "NONE" and s.probabilities["NONE"] == 1.0 for s in unaddressed)
 
 
 def test_targets_are_suggested_when_none_are_given(analyzer: Analyzer):

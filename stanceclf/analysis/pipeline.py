@@ -12,8 +12,8 @@ How a quote is linked to a target (``TargetStance.via``):
 * ``context``: neither does, but the quote refers back with a pronoun or demonstrative ("Russia will
   never agree to this") and the previous sentence mentions the target; that sentence is given to the
   stance model as context;
-* ``none``: not addressed; only produced with ``all_targets=True`` (the model still predicts, so the
-  speaker x target matrix is complete, but you can filter on ``addressed``).
+* ``none``: not addressed; only produced with ``all_targets=True``, for complete speaker x target
+  matrices. Such pairs are NONE by rule (probability 1.0) -- the model is not asked.
 
 The stance model reads (target, the quote's sentence(s)[, the previous sentence]). When an alias other
 than the canonical name was matched, the model's target reads ``"NATO (the alliance)"`` so it can link
@@ -37,6 +37,8 @@ from .targets import Target, TargetMatcher, TargetMention, parse_targets
 __all__ = ["TargetStance", "QuoteAnalysis", "ArticleAnalysis", "Analyzer", "analyze", "suggest_targets",
            "RECORD_FIELDS"]
 
+#: Probabilities reported for a target a quote does not address (``all_targets=True``).
+_UNADDRESSED = {"AGAINST": 0.0, "FAVOR": 0.0, "NONE": 1.0}
 #: Longest stance-model text (characters) built from whole sentences; longer spans fall back to the quote.
 MAX_STANCE_TEXT_CHARS = 700
 _ANAPHOR = re.compile(r"\b(it|its|this|that|these|those|they|them|their|such|he|him|his|she|her|there)\b", re.I)
@@ -348,7 +350,7 @@ class Analyzer:
         Quote extraction mode: ``"hybrid"`` (rules + span tagger, default), ``"rules"`` (fastest) or
         ``"tagger"``; or a :class:`~stanceclf.extract.QuoteExtractor`.
     all_targets:
-        Also predict every target for every quote (``via="none"`` where not addressed).
+        Give every quote a stance toward every target: NONE (``via="none"``, by rule) where not addressed.
     batch_size:
         (target, text) pairs per stance-model call, gathered across documents.
     max_chars:
@@ -497,7 +499,7 @@ class Analyzer:
         return _Prepared(doc, quotes, sentences, list(doc_targets), suggested, pairs, seconds)
 
     def _score(self, prepared: Sequence[_Prepared | DocumentError]) -> Iterator[ArticleAnalysis | DocumentError]:
-        jobs = [(p, pair) for p in prepared if isinstance(p, _Prepared) for pair in p.pairs]
+        jobs = [(p, pair) for p in prepared if isinstance(p, _Prepared) for pair in p.pairs if pair.via != "none"]
         probabilities: list[dict[str, float]] = []
         failed: str | None = None
         if jobs:
@@ -529,6 +531,9 @@ class Analyzer:
             for pair, probs in by_doc.get(id(p), []):
                 label = max(probs, key=probs.get)
                 stances[pair.quote].append(TargetStance(pair.target, label, probs, pair.via, pair.mention))
+            for pair in p.pairs:
+                if pair.via == "none":  # not addressed: NONE by rule, the model is not asked
+                    stances[pair.quote].append(TargetStance(pair.target, "NONE", dict(_UNADDRESSED), "none"))
             quotes = [QuoteAnalysis(i, q, p.sentences[i], tuple(stances.get(i, ()))) for i, q in enumerate(p.quotes)]
             d = p.document
             yield ArticleAnalysis(d.id, d.text, quotes, p.targets, model=self.model_name, date=d.date,

@@ -91,3 +91,14 @@ def test_offsets_are_into_the_original_text():
     text = "Über alles: Zelenskyy’s plan."
     (m,) = TargetMatcher(parse_targets(["Zelenskyy"])).find(text)
     assert text[m.start:m.end] == m.text == "Zelenskyy’s"
+
+
+def test_analysis_import_is_light():
+    import subprocess
+    import sys
+
+    code = ("import sys, stanceclf, stanceclf.analysis; "
+            "heavy = [m for m in ('torch', 'spacy', 'sklearn', 'transformers', 'pandas') if m in sys.modules]; "
+            "print(','.join(heavy))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

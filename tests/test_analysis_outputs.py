@@ -12,7 +12,7 @@ import pytest
 
 from stanceclf.analysis import ArticleAnalysis, DocumentError, QuoteAnalysis, RECORD_FIELDS, TargetStance, parse_targets
 from stanceclf.analysis.outputs import (RecordWriter, StanceAggregate, format_article_table, plot_stance_matrix,
-                                        plot_stance_over_time, write_html_report)
+                                        plot_stance_over_time, records_dataframe, write_html_report)
 from stanceclf.types import Quote, QuoteKind, Span
 
 TEXT = 'Ana Silva said the pact was "a disgrace & a <trap>". "We back NATO," said Ben Ode.\n\nNo quote here.'
@@ -52,6 +52,12 @@ def test_jsonl_and_csv_records(tmp_path: Path):
         csv_rows = list(csv.DictReader(fh))
     assert [r["doc_id"] for r in csv_rows] == ["a1", "a1", "a1", "bad", "empty"]
     assert csv_rows[2]["target"] == "pact" and csv_rows[2]["via"] == "none"
+
+
+def test_records_dataframe_covers_results_and_errors():
+    frame = records_dataframe([_analysis(), ERROR])
+    assert list(frame.columns) == list(RECORD_FIELDS)
+    assert frame["status"].tolist() == ["ok", "ok", "ok", "error"]
 
 
 def test_table_lists_every_quote_and_stance():

@@ -27,7 +27,7 @@ from .corpus import DocumentError
 from .pipeline import RECORD_FIELDS, ArticleAnalysis
 
 __all__ = ["RecordWriter", "StanceAggregate", "format_article_table", "write_html_report", "plot_stance_matrix",
-           "plot_stance_over_time", "records_of"]
+           "plot_stance_over_time", "records_of", "records_dataframe"]
 
 STANCE_COLOURS = {"FAVOR": "#1a9850", "AGAINST": "#d73027", "NONE": "#878787"}
 
@@ -37,6 +37,15 @@ def records_of(result: ArticleAnalysis | DocumentError) -> list[dict[str, Any]]:
     if isinstance(result, DocumentError):
         return [{**dict.fromkeys(RECORD_FIELDS), **result.to_dict()}]
     return result.to_records()
+
+
+def records_dataframe(results: Iterable[ArticleAnalysis | DocumentError]) -> Any:
+    """All records of many results (e.g. ``analyzer.analyze_documents(...)``) as one pandas DataFrame,
+    errors included (``status == "error"``). Holds everything in memory: for large corpora stream with
+    :class:`RecordWriter` instead."""
+    import pandas as pd
+
+    return pd.DataFrame([row for result in results for row in records_of(result)], columns=list(RECORD_FIELDS))
 
 
 class RecordWriter:

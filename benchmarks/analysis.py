@@ -3,7 +3,7 @@
 stage, and memory as the corpus grows.
 
     python benchmarks/analysis.py --data-dir ../shared/data            # quality + speed
-    python benchmarks/analysis.py --memory 100 1000 10000               # memory growth (slow)
+    python benchmarks/analysis.py --memory 10000                        # memory growth (slow)
 
 * **quality**: every article in ``<data-dir>/examples/`` (e.g. harbor.json): quote P/R/F1 at overlap
   0.3, speaker accuracy, and stance accuracy over the annotated (quote, target) pairs not marked
@@ -12,9 +12,9 @@ stage, and memory as the corpus grows.
   fictional names and templates, no real data), articles/second end to end and seconds per stage
   (extract = spaCy + tagger + rules, targets = target linking, stance = the model). Results:
   ``analysis_speed_<mode>.json``.
-* **memory**: peak RSS after the first 100 articles and at the end of a stream of N generated
-  articles (records written to a temporary JSONL file), each N in its own process. Results:
-  ``analysis_memory.json``.
+* **memory**: peak RSS of one process streaming N generated articles (records written to a
+  temporary JSONL file, aggregates kept), reported after 100, 1,000, 2,000, 5,000 ... and N articles;
+  the JSON is rewritten at every mark. Results: ``analysis_memory.json``.
 """
 
 from __future__ import annotations
@@ -136,8 +136,12 @@ def speed(mode: str, n_articles: int, seed: int = 0) -> dict:
             "peak_rss_mb": round(_peak_rss_mb())}
 
 
-def memory_run(n_articles: int, mode: str) -> dict:
-    """Stream ``n_articles`` generated articles through the analyzer, writing JSONL records."""
+MEMORY_MARKS = (100, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000)
+
+
+def memory_run(n_articles: int, mode: str) -> None:
+    """Stream ``n_articles`` generated articles through the analyzer (records to a temporary JSONL
+    file, aggregates kept), printing one JSON line with the peak RSS so far at each mark."""
     from stanceclf.analysis import Analyzer, Document
     from stanceclf.analysis.outputs import RecordWriter, StanceAggregate
 
@@ -151,16 +155,15 @@ def memory_run(n_articles: int, mode: str) -> dict:
 
     analyzer = Analyzer(extractor=mode)
     agg = StanceAggregate()
-    rss_at = {}
+    marks = {m for m in MEMORY_MARKS if m < n_articles} | {n_articles}
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp, RecordWriter(Path(tmp) / "out.jsonl") as writer:
         for i, result in enumerate(analyzer.analyze_documents(stream(), targets), start=1):
             writer.write(result)
             agg.add(result)
-            if i in (100, 1000) or i == n_articles:
-                rss_at[i] = round(_peak_rss_mb())
-    return {"articles": n_articles, "extractor": mode, "seconds": round(time.perf_counter() - t0, 1),
-            "peak_rss_mb_after": rss_at, "records": writer.records}
+            if i in marks:
+                print(json.dumps({"articles": i, "peak_rss_mb": round(_peak_rss_mb()), "records": writer.records,
+                                  "seconds": round(time.perf_counter() - t0, 1)}), flush=True)
 
 
 # -- docs -----------------------------------------------------------------------------------------------
@@ -205,11 +208,13 @@ def render(results_dir: Path) -> str:
                       "the run.", ""]
     memory = load("analysis_memory.json")
     if memory:
-        lines += ["### Memory as the corpus grows", "", "| articles | extractor | seconds | peak RSS (MB) after N articles |",
-                  "|---|---|---|---|"]
+        lines += ["### Memory as the corpus grows", "",
+                  "One stream of generated articles (records written to JSONL, aggregates kept); peak resident memory "
+                  "of the process after N articles:", "",
+                  "| extractor | articles | peak RSS (MB) | seconds | records |", "|---|---|---|---|---|"]
         for r in memory["runs"]:
-            marks = ", ".join(f"{k}: {v}" for k, v in r["peak_rss_mb_after"].items())
-            lines.append(f"| {r['articles']:,} | {r['extractor']} | {r['seconds']:,} | {marks} |")
+            for m in r["marks"]:
+                lines.append(f"| {r['extractor']} | {m['articles']:,} | {m['peak_rss_mb']:,} | {m['seconds']:,} | {m['records']:,} |")
         lines += ["", f"Command: `{memory['command']}`.", ""]
     return "\n".join(lines)
 
@@ -241,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         write_docs(args.render, args.output_dir)
         return 0
     if args.memory_child:
-        print(json.dumps(memory_run(args.memory_child, args.memory_mode)))
+        memory_run(args.memory_child, args.memory_mode)
         return 0
     from stanceclf import __version__
 
@@ -251,11 +256,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.memory:
         runs = []
         for n in args.memory:
-            out = subprocess.run([sys.executable, __file__, "--_memory-child", str(n), "--memory-mode", args.memory_mode],
-                                 capture_output=True, text=True, check=True)
-            runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
-            print(json.dumps(runs[-1]))
-        (args.output_dir / "analysis_memory.json").write_text(json.dumps({**meta, "runs": runs}, indent=2) + "\n")
+            run = {"articles": n, "extractor": args.memory_mode, "marks": []}
+            runs.append(run)
+            child = subprocess.Popen([sys.executable, __file__, "--_memory-child", str(n), "--memory-mode",
+                                      args.memory_mode], stdout=subprocess.PIPE, text=True)
+            for line in child.stdout:  # write after every mark, so a long run leaves partial results
+                if line.startswith("{"):
+                    run["marks"].append(json.loads(line))
+                    print(line.strip(), flush=True)
+                    (args.output_dir / "analysis_memory.json").write_text(json.dumps({**meta, "runs": runs}, indent=2) + "\n")
+            if child.wait() != 0:
+                print(f"memory run of {n} articles failed (exit {child.returncode})", file=sys.stderr)
+                return 1
         return 0
     for mode in args.modes:
         if not args.skip_quality:

@@ -203,7 +203,7 @@ def render_markdown(results: Sequence[dict[str, Any]], command: str = "stanceclf
         "`stanceclf evaluate --model M --dataset D --protocol P --output benchmarks/results/M__D__P.json`;",
         "`stanceclf benchmark --render-only` rebuilds this page from those files.",
         "A saved model scored as it is shows `in-target` on datasets it was trained on and `cross-dataset` on the",
-        "others (read from its training_summary.json). `default_stance` is one model trained on SemEval-2016 +",
+        "others (read from its training_summary.json). `default` (the built-in model) is one model trained on SemEval-2016 +",
         "P-Stance + NewsMTSC (see docs/model-card-default.md); its PerSenT rows are cross-dataset zero-shot.",
         "Peak MB is the evaluating process's peak resident memory (training included).",
         "`tfidf` trains per-target models only for targets seen in training and only when there are at most 100 of",

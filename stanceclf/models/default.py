@@ -152,7 +152,9 @@ def write_model_card(artefact_dir: str | Path = DEFAULT_MODEL_DIR, *, results_di
     tr = s.get("training", {})
     wall = s.get("wall_time_s", {})
     machine = s.get("machine", {})
-    add(f"- Command: `{s.get('command')}` (config `{s.get('config_file')}`, seed {cfg.get('seed')}).")
+    add(f"- Reproduce: `{TRAIN_COMMAND}` (seed {cfg.get('seed')}).")
+    add(f"- As run: `{s.get('command')}` (config `{s.get('config_file')}`; the checked-in config holds the same "
+        "settings).")
     add(f"- {model_cfg.get('epochs')} epochs, learning rate {model_cfg.get('learning_rate')}, batch "
         f"{model_cfg.get('batch_size')}, class weights `{model_cfg.get('class_weight')}`, best epoch "
         f"{tr.get('best_epoch')}, stop: {tr.get('stop_reason')}.")

@@ -215,6 +215,10 @@ def write_model_card(artefact_dir: str | Path = DEFAULT_MODEL_DIR, *, results_di
         "people). Stance toward unseen targets relies on transfer and is less reliable.")
     add("- **NewsMTSC is a sentiment proxy:** sentiment toward a person is not the same as stance; the NONE "
         "class partly means 'neutral sentiment'. P-Stance has no NONE class.")
+    add("- **Quotes in news:** never trained on attributed quotes. On the project's own news-quote development "
+        "set (`benchmarks/data/`, 70 examples) it gets about 7 in 10 right, and on the annotated example "
+        "article's quote-target pairs far fewer (docs/analysis.md): it answers NONE too readily and misses "
+        "negated praise and irony. Read the probabilities.")
     add("- **English only.** Sarcasm, implicit stance and stance expressed only through hashtags are hard.")
     add("- **Biases:** political tweets from 2015-2020 (mostly US); the model can inherit the annotators' and "
         "the sources' biases. A small encoder (MiniLM, 6 layers) trades accuracy for speed on CPU.")

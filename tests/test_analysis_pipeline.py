@@ -173,3 +173,16 @@ def test_worker_processes_give_the_same_results(analyzer: Analyzer):
                 for r in results if isinstance(r, ArticleAnalysis) for row in r.to_records()]
 
     assert rows(parallel) == rows(serial)
+
+
+def test_freed_memory_is_returned_to_the_os_on_glibc():
+    import platform
+    import sys
+
+    from stanceclf._memory import release_freed_memory
+
+    ran = release_freed_memory()
+    if sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc":
+        assert ran
+    else:
+        assert ran is False

@@ -29,6 +29,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Sequence
 
+from .._memory import release_freed_memory
 from ..errors import DataError, ModelError
 from ..types import STANCE_LABELS, Quote, Span
 from .corpus import DEFAULT_MAX_CHARS, Document, DocumentError, validate_text
@@ -516,6 +517,7 @@ class Analyzer:
                 raise
             except Exception as exc:  # noqa: BLE001 - reported per document below
                 failed = f"stance model failed: {type(exc).__name__}: {exc}"
+            release_freed_memory()  # keeps a long stream's memory flat (see stanceclf._memory)
             self.timings["stance"] += time.perf_counter() - t0
         by_doc: dict[int, list[tuple[_Pair, dict[str, float]]]] = defaultdict(list)
         for (p, pair), probs in zip(jobs, probabilities):

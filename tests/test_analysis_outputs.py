@@ -135,6 +135,8 @@ def test_plots_are_written(tmp_path: Path):
     plot_stance_over_time(agg, tmp_path / "t.svg")
     assert (tmp_path / "m.png").read_bytes()[:4] == b"\x89PNG"
     assert b"<svg" in (tmp_path / "t.svg").read_bytes()[:500]
+    plot_stance_matrix(StanceAggregate(), tmp_path / "empty.png")  # no pairs: a labelled empty figure
+    assert (tmp_path / "empty.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_record_writer_rejects_unknown_format():

@@ -241,6 +241,12 @@ def plot_stance_matrix(aggregate: StanceAggregate, path: str | Path | None = Non
             if (s, t) in data:
                 grid[i, j] = data[(s, t)]["net"]
     fig, ax = plt.subplots(figsize=(1.6 + 1.3 * max(1, len(targets)), 1.2 + 0.45 * max(1, len(speakers))))
+    if not data:
+        ax.axis("off")
+        ax.text(0.5, 0.5, "no (quote, target) pairs", ha="center", va="center", transform=ax.transAxes)
+        if path is not None:
+            fig.savefig(path)
+        return fig
     im = ax.imshow(grid, cmap="RdYlGn", vmin=-1, vmax=1, aspect="auto")
     ax.set_xticks(range(len(targets)), labels=targets, rotation=30, ha="right")
     ax.set_yticks(range(len(speakers)), labels=speakers)

@@ -146,3 +146,9 @@ def tiny_encoder_dir() -> Path:
     tokenizer.save_pretrained(str(directory))
     _TINY_ENCODER.append(directory)
     return directory
+
+
+#: The benchmark data folder: ``$STANCECLF_DATA``, else ``<repo>/../shared/data`` (may not exist).
+SHARED_DATA = Path(os.environ.get("STANCECLF_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data")
+#: The annotated example article used by the end-to-end integration tests.
+HARBOR = SHARED_DATA / "examples" / "harbor.json"

@@ -7,9 +7,6 @@ and the link from each annotated quote to the targets it addresses.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 pytest.importorskip("spacy")
@@ -17,8 +14,7 @@ from stanceclf.analysis import Analyzer  # noqa: E402
 from stanceclf.eval.analysis import score_analyses  # noqa: E402
 from stanceclf.eval.quotes import read_example_articles  # noqa: E402
 
-DATA = Path(os.environ.get("STANCECLF_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data")
-HARBOR = DATA / "examples" / "harbor.json"
+from conftest import HARBOR  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 pytest.importorskip("spacy")
@@ -12,8 +9,7 @@ from stanceclf.errors import ModelError  # noqa: E402
 from stanceclf.eval.quotes import read_example_articles, score_quotes  # noqa: E402
 from stanceclf.extract import QuoteExtractor  # noqa: E402
 
-DATA = Path(os.environ.get("STANCECLF_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data")
-HARBOR = DATA / "examples" / "harbor.json"
+from conftest import HARBOR  # noqa: E402
 
 
 @pytest.fixture(scope="module")

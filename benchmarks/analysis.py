@@ -159,8 +159,7 @@ def memory_run(n_articles: int, mode: str) -> None:
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp, RecordWriter(Path(tmp) / "out.jsonl") as writer:
         for i, result in enumerate(analyzer.analyze_documents(stream(), targets), start=1):
-            writer.write(result)
-            agg.add(result)
+            agg.add(result, writer.write(result))
             if i in marks:
                 print(json.dumps({"articles": i, "peak_rss_mb": round(_peak_rss_mb()), "records": writer.records,
                                   "seconds": round(time.perf_counter() - t0, 1)}), flush=True)

@@ -395,9 +395,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     try:
         for result in analyzer.analyze_documents(documents, targets, workers=args.workers,
                                                  progress=bar.update if bar else None):
-            aggregate.add(result)
-            if writer is not None:
-                writer.write(result)
+            aggregate.add(result, writer.write(result) if writer is not None else None)
             if isinstance(result, ArticleAnalysis):
                 if fmt == "table":
                     print(format_article_table(result) + "\n")

@@ -150,13 +150,14 @@ class StanceAggregate:
         self.errors = 0
         self.quotes = 0
 
-    def add(self, result: ArticleAnalysis | DocumentError) -> None:
+    def add(self, result: ArticleAnalysis | DocumentError, records: list[dict[str, Any]] | None = None) -> None:
+        """Count one result; pass its ``records`` when already built (e.g. by :meth:`RecordWriter.write`)."""
         self.documents += 1
         if isinstance(result, DocumentError):
             self.errors += 1
             return
         self.quotes += len(result.quotes)
-        for row in result.to_records():
+        for row in records if records is not None else result.to_records():
             self.add_record(row)
 
     def add_record(self, row: dict[str, Any]) -> None:

@@ -43,3 +43,19 @@ def test_render_existing_reads_result_files(tmp_path: Path) -> None:
 def test_job_slugs_are_unique() -> None:
     slugs = [job.slug("tfidf") for job in SUITE]
     assert len(slugs) == len(set(slugs))
+
+
+def test_unseen_target_results_get_their_own_section_with_the_target_pair() -> None:
+    cross = result("pstance", "test", "cross-target", "tfidf", 0.55, 1)
+    cross.update(train_targets=["Donald Trump"], test_targets=["Joe Biden"])
+    md = render_markdown([result("semeval2016", "test", "in-target", "tfidf", 0.68, 5),
+                          result("semeval2016", "test", "zero-shot", "tfidf", 0.33, 5), cross])
+    section = md.split("## Generalisation to unseen targets")[1].split("## All results")[0]
+    assert "cross-target (Trump -> Biden)" in section and "55.00" in section
+    assert "33.00" in section and "68.00" not in section  # in-target rows stay out
+    assert md.index("## Generalisation") < md.index("## All results")
+
+
+def test_pstance_cross_target_jobs_cover_every_ordered_pair() -> None:
+    pairs = {(job.train_targets, job.test_targets) for job in SUITE if job.protocol == "cross-target"}
+    assert len(pairs) == 6 and all(a != b for a, b in pairs)

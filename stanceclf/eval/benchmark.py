@@ -69,6 +69,8 @@ class BenchmarkJob:
         return "__".join(parts).replace("/", "_")
 
 
+_PSTANCE_TARGETS = ("Donald Trump", "Joe Biden", "Bernie Sanders")
+
 #: The default suite. Datasets without a training split (PerSenT) are scored by models trained
 #: elsewhere and are not part of this in-dataset suite.
 SUITE: tuple[BenchmarkJob, ...] = (
@@ -76,6 +78,8 @@ SUITE: tuple[BenchmarkJob, ...] = (
     BenchmarkJob("semeval2016", "zero-shot"),
     BenchmarkJob("pstance", "in-target"),
     BenchmarkJob("pstance", "zero-shot"),
+    *(BenchmarkJob("pstance", "cross-target", (source,), (target,))
+      for source in _PSTANCE_TARGETS for target in _PSTANCE_TARGETS if source != target),
     BenchmarkJob("fnc1", "in-target"),
     BenchmarkJob("newsmtsc", "in-target"),
 )
@@ -177,7 +181,7 @@ def render_markdown(results: Sequence[dict[str, Any]], command: str = "stanceclf
         "| Train s | Infer ex/s | Peak MB |\n|---|---|---|---|---|---|---|---|---|---|---|"
     )
     rows = []
-    for r in sorted(results, key=lambda r: (r["dataset"], r["protocol"] != "in-target", r["protocol"], r["split"], r["model"])):
+    for r in sorted(results, key=_row_order):
         s = r["scores"]
         anchors = ANCHORS.get((r["dataset"], r["split"]), []) if r["protocol"] == "in-target" else []
         anchor = "; ".join(f"{a.system} {a.score:.2f}" for a in anchors) or "-"
@@ -185,7 +189,7 @@ def render_markdown(results: Sequence[dict[str, Any]], command: str = "stanceclf
         shown = 1 < len(per_target) <= _MAX_TARGETS_SHOWN and "target_mean" in s
         target_mean = f"{100 * s['target_mean']:.2f}" if shown else "-"
         rows.append(
-            f"| {r['dataset']} | {r['split']} | {r['protocol']} | {r['model']} | {s['main_metric']} | {_fmt_ci(s)} "
+            f"| {r['dataset']} | {r['split']} | {_protocol_cell(r)} | {r['model']} | {s['main_metric']} | {_fmt_ci(s)} "
             f"| {target_mean} | {anchor} | {_num(r.get('train_time_s'), 1)} | {_num(r.get('examples_per_s'), 0)} "
             f"| {_num(r.get('peak_memory_mb'), 0)} |"
         )
@@ -210,11 +214,52 @@ def render_markdown(results: Sequence[dict[str, Any]], command: str = "stanceclf
         "them; on FNC-1 and NewsMTSC (open-ended targets) and in zero-shot it uses its joint model, so its rows",
         "match `tfidf-joint` there.",
         "",
+        *_generalisation_section(results),
+        "## All results",
+        "",
         header,
         *rows,
         "",
     ]
     return "\n".join(lines)
+
+
+def _row_order(r: dict[str, Any]) -> tuple:
+    return (r["dataset"], r["protocol"] != "in-target", r["protocol"], r.get("train_targets") or [],
+            r.get("test_targets") or [], r["split"], r["model"])
+
+
+def _protocol_cell(r: dict[str, Any]) -> str:
+    """``cross-target (Trump -> Biden)`` for cross-target rows, the bare protocol otherwise."""
+    if r["protocol"] == "cross-target" and r.get("train_targets") and r.get("test_targets"):
+        short = lambda names: "+".join(n.split()[-1] for n in names)  # noqa: E731
+        return f"cross-target ({short(r['train_targets'])} -> {short(r['test_targets'])})"
+    return r["protocol"]
+
+
+def _generalisation_section(results: Sequence[dict[str, Any]]) -> list[str]:
+    """A table of the rows where the scored targets were never trained on, best score first per dataset."""
+    unseen = [r for r in results if r["protocol"] in ("zero-shot", "cross-target", "cross-dataset")]
+    if not unseen:
+        return []
+    meaning = {"zero-shot": "leave one target out", "cross-target": "trained on one target, scored on another",
+               "cross-dataset": "trained on other datasets"}
+    rows = [
+        f"| {r['dataset']} | {r['split']} | {_protocol_cell(r)} | {r['model']} | {r['scores']['main_metric']} "
+        f"| {_fmt_ci(r['scores'])} |"
+        for r in sorted(unseen, key=lambda r: (r["dataset"], r["protocol"], -r["scores"]["main_score"], r["split"]))
+    ]
+    return [
+        "## Generalisation to unseen targets",
+        "",
+        "The results (from the full table below) in which no scored target was seen in training: "
+        + "; ".join(f"`{k}` = {v}" for k, v in meaning.items()) + ".",
+        "",
+        "| Dataset | Split | Protocol | Model | Metric | Ours (95% CI) |",
+        "|---|---|---|---|---|---|",
+        *rows,
+        "",
+    ]
 
 
 def _num(value: Any, digits: int) -> str:

@@ -60,6 +60,8 @@ _LICENCES = {
     "pstance": ("P-Stance (Li et al., 2021)", "tweets", "research use; code repository MIT, no separate data terms"),
     "newsmtsc": ("NewsMTSC (Hamborg & Donnay, 2021)", "news sentences", "MIT (repository licence); cite the paper"),
     "fnc1": ("FNC-1 (Pomerleau & Rao, 2017)", "headline / article body", "no licence stated; research use"),
+    "file:news_quotes_synthetic.jsonl": ("stanceclf synthetic news quotes (training/data/README.md)",
+                                         "fictional news quotes, model-written", "same as the code"),
 }
 _EVAL_ORDER = ("semeval2016", "pstance", "newsmtsc", "persent")
 
@@ -146,6 +148,11 @@ def write_model_card(artefact_dir: str | Path = DEFAULT_MODEL_DIR, *, results_di
         "stratified half), so no source dominates. "
         "Labels: P-Stance has FAVOR/AGAINST only; NewsMTSC sentiment toward a mentioned person is used as a "
         "stance proxy (negative/neutral/positive -> AGAINST/NONE/FAVOR).")
+    if any(name.startswith("file:news_quotes_synthetic") for name in per_source):
+        add("")
+        add("The synthetic news quotes are fictional sentences written by language-model assistants from a brief "
+            "(training/data/README.md), not real news: they adapt the model to attributed quotes, the input "
+            "`stanceclf.analyze` gives it, and carry the style and judgement of their writers.")
     add("")
     add("## Training")
     add("")

@@ -244,7 +244,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     results = evaluate(model, args.dataset, data_dir=args.data_dir, splits=args.split, protocol=args.protocol,
                        train_targets=args.train_targets, test_targets=args.test_targets,
                        n_resamples=args.bootstrap, seed=args.seed, progress=True,
-                       save_model=args.save_model)
+                       save_model=args.save_model,
+                       name=args.model if args.model in MODELS else None)  # keep the registry name with --param
     name = Path(args.model).name if args.model not in MODELS else args.model
     output = Path(args.output or f"results/{name}_{args.dataset}_{args.protocol}.json")
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -96,3 +96,12 @@ def test_quotes_command_reports_missing_files(tmp_path: Path, capsys) -> None:
     lines = [json.loads(line) for line in captured.out.splitlines()]
     assert lines[0]["speaker"] == "Anna Lind"
     assert any("error" in line for line in lines)
+
+
+def test_evaluate_with_param_keeps_the_registry_name(data_root: Path, tmp_path: Path) -> None:
+    out = tmp_path / "result.json"
+    # tfidf-joint's class calls itself "tfidf": the result must still say which registry entry ran
+    assert main(["evaluate", "--model", "tfidf-joint", "--dataset", "semeval2016", "--data-dir", str(data_root),
+                 "--output", str(out), "--bootstrap", "20", *FAST]) == EXIT_OK
+    (result,) = json.loads(out.read_text())
+    assert result["model"] == "tfidf-joint" and result["model_params"]["cv"] == 2

@@ -192,13 +192,15 @@ def evaluate(
     seed: int = 0,
     progress: bool = False,
     save_model: str | Path | None = None,
+    name: str | None = None,
 ) -> list[EvaluationResult]:
     """Evaluate ``model`` (registry name, saved-model path or model object) on ``dataset``.
 
     Untrained models are trained on the dataset's training split first (on ``train_targets`` when
     given); saved/fitted models are scored as they are (``in-target`` only). Returns one result per
     evaluated split. ``save_model`` saves the trained model (not with ``zero-shot``, which trains
-    one model per held-out target).
+    one model per held-out target). ``name`` labels the results (default: the registry name, the
+    saved model's folder name, or the model object's ``model_name``).
     """
     from .. import __version__
     from ..data.loaders import get_dataset_info, load_dataset
@@ -212,7 +214,8 @@ def evaluate(
     unknown = [s for s in eval_splits if s not in data]
     if unknown:
         raise DataError(f"{dataset} has no split(s) {unknown}; available: {list(data)}.")
-    built, needs_training, name = _build(model)
+    built, needs_training, built_name = _build(model)
+    name = name or built_name
     if protocol == "cross-dataset" and needs_training:
         raise DataError("The cross-dataset protocol scores a model trained elsewhere; pass a saved-model path "
                         "(or \"default\"), not a registry name.")

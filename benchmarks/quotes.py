@@ -6,6 +6,11 @@ Usage:
 Writes benchmarks/results/quotes_<mode>.json (scores + words/second) and prints a summary. Speed is
 measured on the batched path (``QuoteExtractor.pipe``) after a warm-up, with spaCy's own parse
 speed (same pipeline, no rules) alongside as the reference.
+
+PolNeAR is scored per attribution (its annotation unit: quotes sharing a cue are one attribution),
+``polnear_dev_segments`` per quoted segment (the unit of numbers reported before v0.1.1), and
+``polnear_agreement`` gives the human ceiling: PolNeAR's second annotators scored against the
+first on the 18 doubly annotated train/dev articles (written to quotes_agreement.json).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from pathlib import Path
 
 from stanceclf import __version__
 from stanceclf.data.loaders import resolve_data_dir
-from stanceclf.eval.quotes import read_example_articles, read_polnear, score_quotes
+from stanceclf.eval.quotes import polnear_agreement, read_example_articles, read_polnear, score_quotes
 from stanceclf.extract import QuoteExtractor
 
 
@@ -30,6 +35,8 @@ def main() -> None:
     parser.add_argument("--limit", type=int)
     parser.add_argument("--output-dir", default="benchmarks/results")
     parser.add_argument("--tagger", help="a tagger artefact directory to use instead of the packaged one")
+    parser.add_argument("--processes", type=int, default=2,
+                        help="also time rules mode with this many spaCy processes (default 2: both cores; 1 to skip)")
     args = parser.parse_args()
 
     root = resolve_data_dir(args.data_dir)
@@ -39,6 +46,10 @@ def main() -> None:
     n_words = sum(len(t.split()) for t in texts)
     out = Path(args.output_dir)
     out.mkdir(parents=True, exist_ok=True)
+    agreement = polnear_agreement(root)
+    (out / "quotes_agreement.json").write_text(json.dumps(agreement, indent=2) + "\n")
+    print(f"human agreement (PolNeAR, {agreement['n_articles']} doubly annotated articles): "
+          f"F1@0.3 {agreement['by_threshold']['0.3']['f1']:.3f}")
 
     baseline = QuoteExtractor(mode="rules")
     list(baseline.nlp.pipe(texts[:2]))  # warm-up
@@ -62,11 +73,21 @@ def main() -> None:
             "words_per_s": n_words / seconds,
             "spacy_parse_words_per_s": spacy_wps,
             "polnear_dev": score_quotes(articles, predictions),
+            "polnear_dev_segments": score_quotes(articles, predictions, unit="segment"),
             "examples": score_quotes(examples, list(extractor.pipe([a.text for a in examples]))),
             "stanceclf_version": __version__,
             "cpu_count": os.cpu_count(),
             "python": platform.python_version(),
         }
+        if mode == "rules" and args.processes > 1:
+            parallel = QuoteExtractor(mode="rules", n_process=args.processes)
+            list(parallel.pipe(texts[:2]))
+            start = time.perf_counter()
+            same = list(parallel.pipe(texts))
+            result["parallel"] = {"processes": args.processes, "words_per_s": n_words / (time.perf_counter() - start),
+                                  "identical_output": same == predictions}
+            print(f"rules with {args.processes} processes: {result['parallel']['words_per_s']:,.0f} words/s "
+                  f"(output identical: {result['parallel']['identical_output']})")
         path = out / f"quotes_{mode}.json"
         path.write_text(json.dumps(result, indent=2) + "\n")
         dev = result["polnear_dev"]["by_threshold"]

@@ -152,6 +152,28 @@ def test_appositive_description():
     assert by_text(quotes(text), "border").speaker == "Alexander Lukashenko"
 
 
+def test_name_the_tagger_of_entities_misses_still_resolves_a_pronoun():
+    # the small spaCy model tags no entity in this text; the name chain is still a person
+    text = 'Ana Ruiz spoke on Monday. "We will win," she said. "Nobody can stop us."'
+    found = quotes(text)
+    assert [q.speaker for q in found] == ["Ana Ruiz", "Ana Ruiz"]
+    # the continuation is attributed by the same cue, so it is one attribution with the first part
+    assert found[1].cue is not None and found[1].cue == found[0].cue
+
+
+def test_description_subject_with_appositive_name():
+    q = by_text(quotes('The minister, Ana Ruiz, said: "It is over."'), "It is over")
+    assert q.speaker == "Ana Ruiz" and q.cue.text == "said"
+
+
+@pytest.mark.parametrize("lead", ["Prime Minister Ana Ruiz", "Ana Ruiz, the minister,"])
+def test_two_lead_ins_in_one_sentence(lead):
+    # "added" introduces the second quote: the first keeps "said", and no quoted word is a speaker
+    found = quotes(f'{lead} said, "It is over," and added, "we go home."')
+    assert [(q.text, q.cue.text, q.speaker) for q in found] == [
+        ("It is over,", "said", "Ana Ruiz"), ("we go home.", "added", "Ana Ruiz")]
+
+
 def test_anonymous_source_and_organisation_kept_as_such():
     text = ("A senior European diplomat said the plan was dead. "
             "The Kremlin said that the sanctions were illegal.")
@@ -195,3 +217,12 @@ def test_headline_attribution():
 
 def test_headline_labels_are_not_speakers():
     assert quotes("Analysis: Why the Reform Bill Failed in the Senate\n\nIt was a long week.") == []
+
+
+def test_parallel_parsing_gives_the_same_quotes():
+    texts = ['"We are ready," Tom Baker said, "but the unions are not."',
+             "Peter Novak said on Tuesday that the deal may unsettle the Kremlin.", ""] * 3
+    parallel = QuoteExtractor(n_process=2)
+    assert list(parallel.pipe(texts, batch_size=2)) == list(_EXTRACTOR.pipe(texts, batch_size=2))
+    with pytest.raises(ModelError, match="n_process"):
+        QuoteExtractor(n_process=0)

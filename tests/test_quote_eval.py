@@ -18,8 +18,10 @@ from stanceclf.eval.quotes import (
     _match,
     derive_kind,
     evaluate_quotes,
+    attribution_units,
     format_quote_scores,
     parse_brat,
+    polnear_agreement,
     quoted_mask,
     read_example_articles,
     read_polnear,
@@ -400,6 +402,66 @@ def test_import_is_light() -> None:
 
 
 # --------------------------------------------------------------------------------------------------
+# Scoring units: segments vs attributions
+# --------------------------------------------------------------------------------------------------
+
+SPLIT = '"The port stays open," Lena Fischer said. "Nobody should panic." Officials agreed.'
+
+
+def _split_quote_predictions() -> list[Quote]:
+    said = span(SPLIT, "said")
+    return [Quote(span(SPLIT, "The port stays open,"), QuoteKind.DIRECT, "Lena Fischer", cue=said),
+            Quote(span(SPLIT, "Nobody should panic."), QuoteKind.DIRECT, "Lena Fischer", cue=said)]
+
+
+def test_attribution_units_join_quotes_sharing_a_cue() -> None:
+    preds = _split_quote_predictions()
+    other = Quote(span(SPLIT, "Officials agreed"), QuoteKind.INDIRECT)  # no cue: stays alone
+    units = attribution_units([preds[1], other, preds[0]])
+    assert [u.text for u in units] == ["The port stays open, Nobody should panic.", "Officials agreed"]
+    assert units[0].speaker == "Lena Fischer" and units[0].kind == "direct"
+    gold = GoldQuote((span(SPLIT, "Officials"),))
+    assert attribution_units([gold]) == [gold]
+
+
+def test_score_unit_follows_the_article() -> None:
+    preds = _split_quote_predictions()
+    one_relation = [GoldQuote((preds[0].content, preds[1].content), kind="direct", speaker="Lena Fischer")]
+    per_segment = [GoldQuote((q.content,), kind="direct", speaker="Lena Fischer") for q in preds]
+    polnear_like = AnnotatedArticle("a", SPLIT, one_relation, unit="attribution")
+    example_like = AnnotatedArticle("b", SPLIT, per_segment)
+    s = score_quotes([polnear_like], [preds])
+    assert s["unit"] == {"attribution": 1} and s["n_pred"] == 1
+    assert s["by_threshold"]["0.8"]["f1"] == 1.0 and s["speaker_accuracy"]["accuracy"] == 1.0
+    # scored per segment, the second half is a false positive and overlap drops below 0.8
+    seg = score_quotes([polnear_like], [preds], unit="segment")
+    assert seg["n_pred"] == 2 and seg["by_threshold"]["0.3"]["tp"] == 1 and seg["by_threshold"]["0.8"]["tp"] == 0
+    assert score_quotes([example_like], [preds])["by_threshold"]["0.8"]["f1"] == 1.0
+    with pytest.raises(DataError, match="unit must be one of"):
+        score_quotes([example_like], [preds], unit="sentence")
+    with pytest.raises(DataError, match="unit must be one of"):
+        AnnotatedArticle("c", SPLIT, unit="paragraph")
+    assert "(unit: segment)" in format_quote_scores(score_quotes([example_like], [preds])).splitlines()[0]
+
+
+def test_polnear_agreement_on_the_fixture(tmp_path: Path) -> None:
+    _write_polnear(tmp_path)
+    s = polnear_agreement(tmp_path, splits=("dev",))
+    # only the bridge article has two annotators: b2 (3 relations) scored against a1 (1 relation)
+    assert s["articles"] == ["news_2016-01-01_bridge"] and s["n_gold"] == 1 and s["n_pred"] == 3
+    assert s["by_threshold"]["0.3"]["tp"] == 1
+    with pytest.raises(DataError, match="two annotations"):
+        polnear_agreement(_single_annotator_copy(tmp_path), splits=("dev",))
+
+
+def _single_annotator_copy(root: Path) -> Path:
+    out = root / "single"
+    _write_polnear(out)
+    (out / "polnear" / "dev" / "attributions" / "news_2016-01-01_bridge_b2.ann").unlink()
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
 # Real data (skipped when absent)
 # --------------------------------------------------------------------------------------------------
 
@@ -422,6 +484,16 @@ def test_polnear_dev_integration() -> None:
     for t in ("0.3", "0.8"):
         assert s["by_threshold"][t]["f1"] == 1.0
     assert s["speaker_mention_accuracy"]["accuracy"] == 1.0 and s["speaker_accuracy"]["accuracy"] == 1.0
+    assert s["unit"] == {"attribution": 84}
+
+
+def test_polnear_agreement_integration() -> None:
+    root = _data_root()
+    if not (root / "polnear" / "train" / "attributions").is_dir():
+        pytest.skip(f"PolNeAR train split not found under {root}")
+    s = polnear_agreement(root)
+    assert s["n_articles"] == 18  # 16 doubly annotated articles in train, 2 in dev
+    assert 0.6 < s["by_threshold"]["0.3"]["f1"] < 1.0
 
 
 def test_harbor_example_integration() -> None:

@@ -9,7 +9,11 @@ aligned with the articles, or a callable ``text -> [Quote, ...]`` (any extractor
 * overlap of a prediction and a gold quote is the Jaccard index ``|A∩B| / |A∪B|``;
 * per article and threshold, a one-to-one matching (``scipy.optimize.linear_sum_assignment``) over
   the pairs with overlap >= threshold, maximising the number of pairs and then their total
-  overlap; matched pairs are true positives.
+  overlap; matched pairs are true positives;
+* the unit of a gold quote follows its corpus (:attr:`AnnotatedArticle.unit`): our example files
+  annotate each quoted *segment*, PolNeAR one *attribution* per relation, whose content may be
+  several segments (``"A," she said. "B."``). On attribution-unit articles, predicted quotes that
+  share a cue span are scored as one attribution (:func:`attribution_units`).
 
 >>> from stanceclf.types import Quote, QuoteKind, Span
 >>> text = 'Ann said: "We will win." Bob agreed.'
@@ -30,7 +34,7 @@ import os
 import re
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence, Union
 
@@ -42,6 +46,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "GoldQuote",
+    "UNITS",
+    "attribution_units",
     "match_quotes",
     "overlap_matrix",
     "AnnotatedArticle",
@@ -51,6 +57,7 @@ __all__ = [
     "quoted_mask",
     "parse_brat",
     "read_polnear",
+    "polnear_agreement",
     "read_example_articles",
     "score_quotes",
     "evaluate_quotes",
@@ -65,6 +72,8 @@ _CLOSERS = frozenset("\u201d\u00bb")
 _BEFORE_OPEN = "([{\u2014\u2013-/"
 _AFTER_CLOSE = ".,;:!?)]}\u2014\u2013-\u2026" + "".join(QUOTE_MARKS) + "'\u2019"
 KINDS: tuple[str, ...] = ("direct", "partial", "indirect")
+#: Units of gold annotation: one quoted segment, or one attribution relation (several segments).
+UNITS: tuple[str, ...] = ("segment", "attribution")
 SPLITS: tuple[str, ...] = ("train", "dev", "test")
 
 #: Share of a content's characters that must lie inside quotation marks to call it "quoted".
@@ -139,7 +148,9 @@ class AnnotatedArticle:
     """An article with its gold quotes and the quoted strings that are not speech (``not_quotes``).
 
     ``origin`` says where it was read from (an annotation file), ``targets`` maps stance targets to
-    their aliases when the file has them.
+    their aliases when the file has them. ``unit`` is what one gold quote stands for: a quoted
+    ``segment`` (our example files) or an ``attribution`` relation whose content may be several
+    segments (PolNeAR).
     """
 
     id: str
@@ -148,6 +159,11 @@ class AnnotatedArticle:
     not_quotes: list[Span] = field(default_factory=list)
     targets: dict[str, list[str]] = field(default_factory=dict)
     origin: str = ""
+    unit: str = "segment"
+
+    def __post_init__(self) -> None:
+        if self.unit not in UNITS:
+            raise DataError(f"AnnotatedArticle.unit must be one of {', '.join(UNITS)}, got {self.unit!r}.")
 
     @property
     def n_words(self) -> int:
@@ -363,7 +379,8 @@ def read_polnear(data_dir: str | os.PathLike[str] | None = None, split: str = "d
     """Read one PolNeAR split as :class:`AnnotatedArticle` objects (sorted by article id).
 
     ``data_dir`` is the data root holding ``polnear/`` or the polnear folder itself (default:
-    ``$STANCECLF_DATA``). Articles annotated by several annotators have several
+    ``$STANCECLF_DATA``). One gold quote per attribution relation (``unit="attribution"``).
+    Articles annotated by several annotators have several
     ``<article>_<annotator>.ann`` files; the lexicographically first one is used. Articles without
     any .ann file are left out. PolNeAR has no "not a quote" annotations (``not_quotes`` is empty).
 
@@ -386,10 +403,42 @@ def read_polnear(data_dir: str | os.PathLike[str] | None = None, split: str = "d
             continue
         text = txt.read_text(encoding="utf-8")
         quotes = parse_brat(ann_path.read_text(encoding="utf-8"), text, str(ann_path))
-        articles.append(AnnotatedArticle(txt.stem, text, quotes, [], {}, str(ann_path)))
+        articles.append(AnnotatedArticle(txt.stem, text, quotes, [], {}, str(ann_path), unit="attribution"))
     if not articles:
         raise DataError(f"No PolNeAR articles with annotations found in {text_dir} / {ann_dir}.")
     return articles
+
+
+def polnear_agreement(data_dir: str | os.PathLike[str] | None = None, splits: Sequence[str] = ("train", "dev"),
+                      **kwargs: Any) -> dict[str, Any]:
+    """Human agreement on PolNeAR: the second annotator scored against the first with :func:`score_quotes`.
+
+    PolNeAR has a few articles annotated by several annotators (16 in train, 2 in dev). On those,
+    the lexicographically second ``.ann`` file is scored as predictions against the first (the
+    one :func:`read_polnear` uses as gold), so the result is the ceiling a model can be expected
+    to reach with this scorer. Keyword arguments go to :func:`score_quotes`; the result adds
+    ``articles`` (their ids).
+    """
+    arts, preds = [], []
+    for split in splits:
+        if split not in SPLITS:
+            raise DataError(f"Unknown PolNeAR split {split!r}; use one of {', '.join(SPLITS)}.")
+        root = _polnear_root(data_dir, split)
+        files: dict[str, list[Path]] = {}
+        for path in sorted((root / split / "attributions").glob("*.ann")):
+            files.setdefault(path.stem.rsplit("_", 1)[0], []).append(path)
+        for article, paths in sorted(files.items()):
+            if len(paths) < 2:
+                continue
+            text = (root / split / "text" / f"{article}.txt").read_text(encoding="utf-8")
+            first, second = (parse_brat(p.read_text(encoding="utf-8"), text, str(p)) for p in paths[:2])
+            arts.append(AnnotatedArticle(article, text, first, [], {}, str(paths[0]), unit="attribution"))
+            preds.append(second)
+    if not arts:
+        raise DataError(f"No PolNeAR article with two annotations in splits {list(splits)}.")
+    out = score_quotes(arts, preds, **kwargs)
+    out["articles"] = [a.id for a in arts]
+    return out
 
 
 # --------------------------------------------------------------------------------------------------
@@ -568,6 +617,44 @@ def _collect(articles: Sequence[AnnotatedArticle], predictions: Predictions) -> 
     return [list(p) for p in preds]
 
 
+def attribution_units(quotes: Sequence[Any]) -> list[GoldQuote]:
+    """Predicted quotes as attributions: quotes that share a cue span become one multi-segment unit.
+
+    An extractor returns one quote per quoted segment, so a split quote (``"A," she said. "B."``)
+    gives two quotes with the same cue; attribution-level gold (PolNeAR) has one relation for both.
+    Quotes without a cue stay alone. The unit takes the first member's kind, speaker and mention.
+    :class:`GoldQuote` inputs are returned unchanged.
+
+    >>> from stanceclf.types import Quote, QuoteKind
+    >>> said = Span(6, 10, "said")
+    >>> a = Quote(Span(1, 3, "A,"), QuoteKind.DIRECT, speaker="Ann", cue=said)
+    >>> b = Quote(Span(12, 14, "B."), QuoteKind.DIRECT, speaker="Ann", cue=said)
+    >>> [u.text for u in attribution_units([a, b])]
+    ['A, B.']
+    """
+    units: list[GoldQuote] = []
+    members: dict[tuple[int, int], int] = {}  # cue span -> index in units
+    for q in quotes:
+        if isinstance(q, GoldQuote):
+            units.append(q)
+            continue
+        cue = q.cue
+        key = (cue.start, cue.end) if cue is not None else None
+        if key is not None and key in members:
+            i = members[key]
+            units[i] = replace(units[i], content=tuple(sorted(units[i].content + (q.content,),
+                                                                key=lambda s: (s.start, s.end))))
+            continue
+        mention = getattr(q, "speaker_mention", None)
+        units.append(GoldQuote(
+            content=(q.content,), cue=(cue,) if cue is not None else (), source=(mention,) if mention else (),
+            kind=str(getattr(q.kind, "value", q.kind)), speaker=q.speaker,
+        ))
+        if key is not None:
+            members[key] = len(units) - 1
+    return units
+
+
 def overlap_matrix(text: str, gold: Sequence[GoldQuote], preds: Sequence[Any]) -> Any:
     """``(n_pred, n_gold)`` Jaccard overlap of content characters (punctuation and spaces ignored)."""
     import numpy as np
@@ -601,6 +688,7 @@ def score_quotes(
     speaker_threshold: float = 0.3,
     per_article: bool = False,
     max_examples: int = 20,
+    unit: str | None = None,
 ) -> dict[str, Any]:
     """Score predicted quotes against gold quotes; returns a JSON-ready dict.
 
@@ -620,7 +708,13 @@ def score_quotes(
       ``kind_accuracy``;
     * ``not_quote_violations``: predictions overlapping a gold ``not_quotes`` span (``count`` and up
       to ``max_examples`` ``examples`` as ``{article, text}``);
-    * ``per_article`` (only if ``per_article=True``): id, n_gold, n_pred and tp per threshold.
+    * ``per_article`` (only if ``per_article=True``): id, n_gold, n_pred and tp per threshold;
+    * ``unit``: the scoring unit(s) used, ``{unit: number of articles}``.
+
+    ``unit`` chooses what a prediction is: ``None`` (default) follows each article's
+    :attr:`~AnnotatedArticle.unit`; ``"segment"`` scores every predicted quote on its own;
+    ``"attribution"`` first joins predicted quotes that share a cue (:func:`attribution_units`).
+    ``n_pred`` and ``pred_by_kind`` count the units scored.
 
     >>> from stanceclf.types import Quote, QuoteKind
     >>> art = AnnotatedArticle("a", "x said we win", [GoldQuote((Span(7, 13, "we win"),))])
@@ -632,7 +726,10 @@ def score_quotes(
     thresholds = sorted({float(t) for t in thresholds})
     if not thresholds or any(not 0 < t <= 1 for t in thresholds):
         raise DataError(f"Thresholds must lie in (0, 1], got {thresholds}.")
+    if unit is not None and unit not in UNITS:
+        raise DataError(f"unit must be one of {', '.join(UNITS)} (or None: each article's own), got {unit!r}.")
     all_preds = _collect(articles, predictions)
+    units_used: Counter = Counter()
     all_t = sorted(set(thresholds) | {float(speaker_threshold)})
 
     tp = Counter()  # threshold -> tp
@@ -649,6 +746,10 @@ def score_quotes(
 
     for art, preds in zip(articles, all_preds):
         text = art.text
+        art_unit = unit or art.unit
+        units_used[art_unit] += 1
+        if art_unit == "attribution":
+            preds = attribution_units(preds)
         pred_spans = [_content_spans(p) for p in preds]
         for spans in pred_spans:
             for c in spans:
@@ -717,6 +818,7 @@ def score_quotes(
         "speaker_accuracy": acc(speaker),
         "kind_accuracy": acc(kind_acc),
         "not_quote_violations": {"count": n_violations, "examples": violations},
+        "unit": dict(sorted(units_used.items())),
     }
     if per_article:
         out["per_article"] = rows
@@ -757,13 +859,15 @@ def format_quote_scores(scores: Mapping[str, Any]) -> str:
 
     >>> art = AnnotatedArticle("a", "x said we win", [GoldQuote((Span(7, 13, "we win"),))])
     >>> print(format_quote_scores(score_quotes([art], [[]])).splitlines()[0])
-    1 articles, 1 gold quotes, 0 predicted
+    1 articles, 1 gold quotes, 0 predicted (unit: segment)
     """
 
     def f(v: Any) -> str:
         return "  n/a" if v is None else f"{v:5.3f}"
 
     lines = [f"{scores['n_articles']} articles, {scores['n_gold']} gold quotes, {scores['n_pred']} predicted"]
+    if scores.get("unit"):
+        lines[0] += " (unit: " + ", ".join(scores["unit"]) + ")"
     if "seconds" in scores:
         wps = scores.get("words_per_s")
         lines[0] += f", {scores['seconds']:.2f}s ({wps if wps is not None else 'n/a'} words/s)"

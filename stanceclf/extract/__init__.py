@@ -28,11 +28,24 @@ class QuoteExtractor:
         resolved by the rules' resolver) or ``"hybrid"`` (both, merged).
     spacy_model:
         Any installed spaCy pipeline name or path with a parser and NER.
+    n_process:
+        Processes spaCy parses with in :meth:`pipe` (``rules`` mode; the tagger modes already use
+        every core through torch). Worth it for streams of many documents: each process loads its
+        own copy of the pipeline (about a second).
+
+    >>> QuoteExtractor(n_process=0)
+    Traceback (most recent call last):
+    ...
+    stanceclf.errors.ModelError: n_process must be at least 1, got 0.
     """
 
-    def __init__(self, mode: str = "rules", spacy_model: str = DEFAULT_SPACY_MODEL, tagger_path: str | None = None):
+    def __init__(self, mode: str = "rules", spacy_model: str = DEFAULT_SPACY_MODEL, tagger_path: str | None = None,
+                 n_process: int = 1):
         if mode not in MODES:
             raise ModelError(f"Unknown extraction mode {mode!r}; choose one of {list(MODES)}.")
+        if not isinstance(n_process, int) or n_process < 1:
+            raise ModelError(f"n_process must be at least 1, got {n_process!r}.")
+        self.n_process = n_process
         self.mode = mode
         self.spacy_model = spacy_model
         self.tagger_path = tagger_path
@@ -74,7 +87,7 @@ class QuoteExtractor:
                 yield text
 
         if self.mode == "rules":
-            for doc in self.nlp.pipe(checked(texts), batch_size=batch_size):
+            for doc in self.nlp.pipe(checked(texts), batch_size=batch_size, n_process=self.n_process):
                 yield doc, resolve_drafts(doc, rule_drafts(doc))
             return
         # tagger / hybrid: batch the tagger over the same chunk of documents spaCy parsed

@@ -37,6 +37,15 @@ MALE_PRONOUNS = frozenset("he him his himself".split())
 FEMALE_PRONOUNS = frozenset("she her hers herself".split())
 PLURAL_PRONOUNS = frozenset("they them their themselves".split())
 FIRST_PERSON = frozenset("i me my we us our".split())
+#: Capitalised words that introduce a name without being part of it ("Prime Minister Ana Ruiz").
+ROLE_TITLES = frozenset(
+    "president vice prime minister secretary senator sen. rep. representative governor gov. mayor "
+    "chancellor premier spokesman spokeswoman spokesperson chairman chairwoman chair ceo director "
+    "general gen. colonel col. judge justice ambassador commissioner deputy foreign finance defence "
+    "defense interior health economy state chief leader speaker dr dr. prof prof. professor "
+    "mr mr. mrs mrs. ms ms. miss sir lord lady dame king queen prince princess pope bishop father "
+    "sister brother coach captain officer inspector sheriff attorney".split()
+)
 MALE_TITLES = frozenset("mr mr. sir lord king prince father brother".split())
 FEMALE_TITLES = frozenset("mrs mrs. ms ms. miss madam madame lady queen dame sister".split())
 

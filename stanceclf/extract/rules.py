@@ -14,6 +14,7 @@ Three passes over one document:
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -85,12 +86,20 @@ class _QuoteIndex:
         return any(a < end and start < b for a, b in self.ranges)
 
 
-def _speaker_of(verb: "Token") -> "Token | None":
-    """The subject of a speech verb, climbing through xcomp/advcl/conj chains ("went on to say")."""
+def _speaker_of(verb: "Token", qindex: "_QuoteIndex | None" = None) -> "Token | None":
+    """The subject of a speech verb, climbing through xcomp/advcl/conj chains ("went on to say").
+
+    With ``qindex``, words inside quotation marks are never the speaker: a cue the parser hung on a
+    quoted verb (``X said, "It is over," and added, "..."``) takes the subject of the nearest
+    earlier speech verb of its sentence instead.
+    """
+    def quoted(t: "Token") -> bool:
+        return qindex is not None and qindex.inside(t.idx)
+
     tok = verb
     for _ in range(5):
         for child in tok.children:
-            if child.dep_ in _SUBJ and any(c.isalpha() for c in child.text):
+            if child.dep_ in _SUBJ and any(c.isalpha() for c in child.text) and not quoted(child):
                 return child
         # passive "X was quoted as saying": agent-less nsubjpass handled above; "by X" agent
         for child in tok.children:
@@ -101,9 +110,20 @@ def _speaker_of(verb: "Token") -> "Token | None":
         if tok.dep_ in ("xcomp", "advcl", "conj", "pcomp", "ccomp", "acl", "relcl", "prep") and tok.head is not tok:
             if tok.dep_ == "relcl":  # "Peskov, who said ..." -> the noun the clause modifies
                 return tok.head
+            if quoted(tok.head):
+                return _earlier_cue_speaker(verb, qindex)
             tok = tok.head
         else:
             break
+    return None
+
+
+def _earlier_cue_speaker(verb: "Token", qindex: "_QuoteIndex | None") -> "Token | None":
+    """Speaker of the nearest speech verb before ``verb`` in its sentence, outside quotation marks."""
+    for tok in reversed(verb.doc[verb.sent.start: verb.i]):
+        if (tok.lemma_.lower() in SPEECH_VERBS and tok.pos_ in ("VERB", "AUX")
+                and not (qindex is not None and qindex.inside(tok.idx))):
+            return _speaker_of(tok, qindex)
     return None
 
 
@@ -175,7 +195,8 @@ def _attribution_after(doc: "Doc", seg: QuotedSegment, qindex: _QuoteIndex) -> t
         if qindex.inside(tok.idx) or "\n" in tok.text or tok.text in (".", "!", "?", ";"):
             break
         if tok.lemma_.lower() in SPEECH_VERBS and tok.pos_ in ("VERB", "AUX"):
-            subj = _speaker_of(tok) or next((t for t in tok.rights if t.pos_ in ("PROPN", "NOUN", "PRON")), None)
+            subj = _speaker_of(tok, qindex) or next((t for t in tok.rights if t.pos_ in ("PROPN", "NOUN", "PRON")
+                                                      and not qindex.inside(t.idx)), None)
             if subj is not None:
                 return tok, subj
     return None
@@ -191,10 +212,18 @@ def _attribution_before(doc: "Doc", seg: QuotedSegment, qindex: _QuoteIndex) -> 
         if qindex.inside(tok.idx) or "\n" in tok.text or tok.text in (".", "!", "?", ";"):
             break
         if tok.lemma_.lower() in SPEECH_VERBS and tok.pos_ in ("VERB", "AUX"):
-            subj = _speaker_of(tok)
+            subj = _speaker_of(tok, qindex)
             if subj is not None:
                 return tok, subj
     return None
+
+
+_LEAD_IN = re.compile(r"\s*[,:]?\s*[\"\u201c\u201e\u00ab]")
+
+
+def _leads_in(doc: "Doc", verb: "Token") -> bool:
+    """Is the cue ``verb`` followed by a comma/colon and an opening quotation mark (it introduces a quote)?"""
+    return _LEAD_IN.match(_doc_text(doc), verb.idx + len(verb.text)) is not None
 
 
 def _according_to(sent: "SpacySpan", qindex: _QuoteIndex) -> tuple["Token", "Token"] | None:
@@ -213,17 +242,19 @@ def _quote_drafts(doc: "Doc", segments: list[QuotedSegment], qindex: _QuoteIndex
         direct = _is_sentence_like(doc, seg, qindex)
         if not direct and _looks_like_title(doc, seg):
             continue  # a name or title in quotation marks ("Bread and Borders"), not speech
-        cue_subj = (_attribution_after(doc, seg, qindex) or _attribution_before(doc, seg, qindex)
-                    or _according_to(_sentence_of(doc, seg.start), qindex))
+        after, before = _attribution_after(doc, seg, qindex), _attribution_before(doc, seg, qindex)
+        if after is not None and before is not None and _leads_in(doc, after[0]):
+            after = None  # 'X said, "A," and added, "B."': "added" introduces B; A belongs to "said"
+        cue_subj = after or before or _according_to(_sentence_of(doc, seg.start), qindex)
         if cue_subj is None:
             sent = _sentence_of(doc, seg.start)
             # the speech verb nearest to the quote in its sentence (outside quotation marks)
             cues = _cue_tokens(sent, qindex, SPEECH_VERBS | (COGNITION_VERBS if not direct else frozenset()),
                                _paragraph(_doc_text(doc), seg.start))
-            cues = [c for c in cues if _speaker_of(c) is not None]
+            cues = [c for c in cues if _speaker_of(c, qindex) is not None]
             if cues:
                 verb = min(cues, key=lambda t: min(abs(t.idx - seg.open_mark), abs(t.idx - seg.end)))
-                cue_subj = (verb, _speaker_of(verb))
+                cue_subj = (verb, _speaker_of(verb, qindex))
         if cue_subj is not None:
             verb, subj = cue_subj
             cue = (verb.idx, verb.idx + len(verb.text))
@@ -284,7 +315,7 @@ def _reported_drafts(doc: "Doc", qindex: _QuoteIndex) -> list[_Draft]:
             continue
         if lemma in SPEECH_VERBS and tok.dep_ == "parataxis" and tok.head.pos_ in ("VERB", "AUX"):
             # "The talks, Barden says, have collapsed." / "..., she said."
-            subj = _speaker_of(tok)
+            subj = _speaker_of(tok, qindex)
             if subj is None or subj.lower_ in ("i", "we", "you", "it"):
                 continue
             inner = {t.i for t in tok.subtree}
@@ -305,7 +336,7 @@ def _reported_drafts(doc: "Doc", qindex: _QuoteIndex) -> list[_Draft]:
             start, end = _token_range_chars(doc, *rng)
             if qindex.overlaps(start, end):
                 continue  # a direct quote's frame: handled by the quotation-mark pass
-            subj = _speaker_of(tok)
+            subj = _speaker_of(tok, qindex)
             if subj is None or subj.i in range(*rng):
                 continue
             if subj.lower_ in ("i", "we", "you") or subj.lower_ == "it":
@@ -387,16 +418,19 @@ def resolve_drafts(doc: "Doc", drafts: list[_Draft]) -> list[Quote]:
     recent: list[str] = []
     for draft in _drop_nested(drafts):
         speaker, mention = None, None
+        cue = _char_span(doc, *draft.cue) if draft.cue else None
         if draft.speaker_token is not None:
             speaker, (m_start, m_end) = resolver.resolve(draft.speaker_token, recent)
             mention = _char_span(doc, *_token_range_chars(doc, m_start, m_end))
         elif draft.inherit and quotes:
             prev = quotes[-1]
             speaker, mention = prev.speaker, prev.speaker_mention
+            if cue is None and draft.segment is not None:
+                cue = prev.cue  # "A," she said. "B.": the same cue attributes the continuation
         confidence = draft.confidence if speaker else draft.confidence * 0.6
         quotes.append(Quote(
             content=_char_span(doc, *draft.content), kind=draft.kind, speaker=speaker, speaker_mention=mention,
-            cue=_char_span(doc, *draft.cue) if draft.cue else None, confidence=round(confidence, 4), source=draft.source,
+            cue=cue, confidence=round(confidence, 4), source=draft.source,
         ))
         if speaker:
             recent.append(speaker)

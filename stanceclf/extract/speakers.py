@@ -25,6 +25,7 @@ from .lexicon import (
     MALE_PRONOUNS,
     MALE_TITLES,
     PLURAL_PRONOUNS,
+    ROLE_TITLES,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -34,7 +35,12 @@ __all__ = ["Person", "SpeakerResolver", "mention_phrase"]
 
 _NAME_DEPS = {"compound", "flat", "flat:name"}
 _DESC_LEFT_DEPS = {"det", "amod", "compound", "poss", "nummod", "nmod", "advmod", "case"}
-_HONORIFICS = MALE_TITLES | FEMALE_TITLES | {"dr", "dr.", "prof", "prof.", "president", "minister", "gen", "gen."}
+_HONORIFICS = MALE_TITLES | FEMALE_TITLES | ROLE_TITLES
+#: entity types a capitalised name chain must not belong to to count as a person NER missed
+_NOT_PERSON_ENTS = {"ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT", "LANGUAGE",
+                    "DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "CARDINAL"}
+#: grammatical roles in which an unrecognised name chain is taken as a person
+_NAME_CHAIN_DEPS = {"nsubj", "nsubjpass", "appos", "pobj", "conj"}
 
 
 @dataclass
@@ -88,6 +94,7 @@ class SpeakerResolver:
         self._anonymous: dict[str, str] = {}  # head lemma -> "a senior European diplomat"
         self._by_surname: dict[str, Person] = {}
         self._collect_people()
+        self._collect_unrecognised_names()
         self._collect_surname_mentions()
         self._collect_descriptions()
         self._guess_genders()
@@ -126,6 +133,25 @@ class SpeakerResolver:
                     person.votes["m"] += 3
                 elif prev in FEMALE_TITLES:
                     person.votes["f"] += 3
+
+    def _collect_unrecognised_names(self) -> None:
+        """People the small NER model misses ("Ana Ruiz spoke on Monday"): a chain of two or three
+        capitalised proper nouns (after any role title) in a subject, appositive or object role,
+        outside every other entity."""
+        for tok in self.doc:
+            if tok.pos_ != "PROPN" or tok.dep_ not in _NAME_CHAIN_DEPS or tok.ent_type_ == "PERSON":
+                continue
+            chain = [c for c in tok.lefts if c.dep_ in _NAME_DEPS and c.pos_ == "PROPN"] + [tok]
+            if chain[0].i + len(chain) - 1 != tok.i:
+                continue  # not one contiguous run
+            words = [c for c in chain if c.lower_ not in _HONORIFICS]
+            if not 2 <= len(words) <= 3 or any(
+                not (w.text[:1].isupper() and w.text.isalpha()) or w.ent_type_ in _NOT_PERSON_ENTS for w in words
+            ):
+                continue
+            person = self._person_for(" ".join(w.text for w in words))
+            if person is not None:
+                person.mentions.append(tok.i)
 
     def _collect_surname_mentions(self) -> None:
         """Later mentions by name alone that NER missed ("Benning said")."""
@@ -209,6 +235,11 @@ class SpeakerResolver:
             return self._resolve_pronoun(token.i, gender, recent), (token.i, token.i + 1)
         if low in PLURAL_PRONOUNS or low in FIRST_PERSON:
             return (recent[-1] if recent and low in PLURAL_PRONOUNS and not self.find(recent[-1]) else None), (token.i, token.i + 1)
+        if token.pos_ == "NOUN":
+            # "The minister, Ana Ruiz, said": the appositive names the speaker
+            name = next((c for c in token.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
+            if name is not None:
+                return self.resolve(name, recent)
         span = self.doc[start:end]
         person = self.find(span.text) or self.find(token.text) if token.text[:1].isupper() else None
         if person is not None:

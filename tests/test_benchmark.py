@@ -59,3 +59,10 @@ def test_unseen_target_results_get_their_own_section_with_the_target_pair() -> N
 def test_pstance_cross_target_jobs_cover_every_ordered_pair() -> None:
     pairs = {(job.train_targets, job.test_targets) for job in SUITE if job.protocol == "cross-target"}
     assert len(pairs) == 6 and all(a != b for a, b in pairs)
+
+
+def test_suite_skips_protocols_an_ensemble_with_prefitted_members_cannot_run() -> None:
+    from stanceclf.eval.benchmark import _can_run
+
+    assert not _can_run("default+tfidf", "zero-shot") and not _can_run("default+tfidf", "cross-target")
+    assert _can_run("default+tfidf", "in-target") and _can_run("tfidf", "zero-shot")

@@ -32,6 +32,10 @@ def fast_params(name: str) -> dict:
         return dict(TFIDF_FAST)
     if MODELS[name].class_path.endswith(":CrossEncoderStanceClassifier"):
         return cross_encoder_fast(MODELS[name].params.get("lora", False))
+    if MODELS[name].class_path.endswith(":EnsembleStanceClassifier"):
+        # the contract is about the ensemble's mechanics: two fast trainable members (the built-in
+        # default member is covered in test_ensemble.py)
+        return {"members": [{"model": m, "params": dict(TFIDF_FAST)} for m in ("tfidf", "tfidf-joint")]}
     return {}
 
 
@@ -54,8 +58,13 @@ def build(case: tuple[str, dict]):
     return create_model(name, **{**fast_params(name), **extra})
 
 
-def _lists(params: dict) -> dict:
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
+def _lists(value):
+    """Tuples as lists, at any depth (what a JSON round trip of the saved parameters gives back)."""
+    if isinstance(value, dict):
+        return {k: _lists(v) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return [_lists(v) for v in value]
+    return value
 
 
 def pairs(rows):

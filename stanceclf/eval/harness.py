@@ -68,6 +68,8 @@ class EvaluationResult:
     wall_time_s: float | None = None
     peak_memory_mb: float | None = None
     model_params: dict[str, Any] = field(default_factory=dict)
+    #: what the fitted model chose that its parameters do not say (e.g. an ensemble's weights)
+    fitted: dict[str, Any] = field(default_factory=dict)
     stanceclf_version: str = ""
     python: str = field(default_factory=platform.python_version)
     timestamp: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
@@ -166,6 +168,12 @@ def _training_datasets(model: Any) -> set[str] | None:
         return None
 
 
+def _fitted(model: Any) -> dict[str, Any]:
+    """The model's ``fitted_summary()`` when it has one (JSON-ready), else ``{}``."""
+    summary = getattr(model, "fitted_summary", None)
+    return dict(summary()) if callable(summary) and hasattr(model, "classes_") else {}
+
+
 def _build(model: Any) -> tuple[Any, bool, str]:
     """Return (model, needs_training, display name) for a registry name, a path or a model object."""
     from ..models.registry import MODELS, create_model, load
@@ -228,6 +236,9 @@ def evaluate(
     if needs_training and not info.train_split:
         raise DataError(f"{dataset} has no training split; evaluate a trained model (a saved-model path) on it.")
 
+    if protocol in ("zero-shot", "cross-target") and getattr(built, "uses_prefitted_members", False):
+        raise DataError(f"{name} has members trained before this run (e.g. the built-in default model, which saw "
+                        f"the benchmark targets), so a {protocol} result would not be one; evaluate it in-target.")
     if protocol == "cross-target" and not (train_targets and test_targets):
         raise DataError("The cross-target protocol needs train_targets and test_targets.")
     train_time = None
@@ -263,7 +274,7 @@ def evaluate(
             # the first split's wall time includes the (shared) training run
             wall_time_s=wall + ((train_time or 0.0) if not results else 0.0),
             peak_memory_mb=peak_memory_mb(),
-            model_params=_params(built), stanceclf_version=__version__,
+            model_params=_params(built), fitted=_fitted(built), stanceclf_version=__version__,
         ))
     return results
 

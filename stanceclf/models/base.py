@@ -56,6 +56,10 @@ def _label_str(value: Any) -> str:
 def as_pair_batch(X: Any, y: Iterable[Any] | None = None) -> PairBatch:
     """Normalise any supported input into a :class:`PairBatch` (see the module docstring)."""
     texts: list[Any]
+    if isinstance(X, PairBatch):  # already normalised (e.g. an ensemble passing its batch on)
+        if y is None:
+            return X
+        X = list(zip(X.texts, X.targets, X.contexts))
     if hasattr(X, "column_names") and isinstance(X, dict):
         # a DatasetDict (a dict subclass, so test before the Dataset and item branches)
         raise DataError("Got a DatasetDict; pass one split instead, e.g. model.fit(dataset['train']).")

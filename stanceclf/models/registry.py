@@ -51,7 +51,12 @@ register_model("minilm-lora", "stanceclf.models.transformer:CrossEncoderStanceCl
                "Cross-encoder: all-MiniLM-L6-v2 with LoRA adapters (small saved file), temperature-calibrated.",
                lora=True)
 
+register_model("default+tfidf", "stanceclf.models.ensemble:EnsembleStanceClassifier",
+               "Ensemble: the built-in default model (as shipped) + a TF-IDF model fitted on the training data; "
+               "weights chosen on dev data (equal without dev).", members=["default", "tfidf"])
+
 _CLASSES = {
+    "EnsembleStanceClassifier": "stanceclf.models.ensemble:EnsembleStanceClassifier",
     "TfidfStanceClassifier": "stanceclf.models.linear:TfidfStanceClassifier",
     "CrossEncoderStanceClassifier": "stanceclf.models.transformer:CrossEncoderStanceClassifier",
 }

@@ -422,6 +422,12 @@ def test_attribution_units_join_quotes_sharing_a_cue() -> None:
     assert units[0].speaker == "Lena Fischer" and units[0].kind == "direct"
     gold = GoldQuote((span(SPLIT, "Officials"),))
     assert attribution_units([gold]) == [gold]
+    # two clauses after one cue are two attributions: the cue does not split them
+    text = "She said that taxes rise and that wages fall."
+    said = span(text, "said")
+    clauses = [Quote(span(text, "taxes rise"), QuoteKind.INDIRECT, cue=said),
+               Quote(span(text, "wages fall"), QuoteKind.INDIRECT, cue=said)]
+    assert [u.text for u in attribution_units(clauses)] == ["taxes rise", "wages fall"]
 
 
 def test_score_unit_follows_the_article() -> None:

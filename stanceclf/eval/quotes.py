@@ -12,8 +12,8 @@ aligned with the articles, or a callable ``text -> [Quote, ...]`` (any extractor
   overlap; matched pairs are true positives;
 * the unit of a gold quote follows its corpus (:attr:`AnnotatedArticle.unit`): our example files
   annotate each quoted *segment*, PolNeAR one *attribution* per relation, whose content may be
-  several segments (``"A," she said. "B."``). On attribution-unit articles, predicted quotes that
-  share a cue span are scored as one attribution (:func:`attribution_units`).
+  several segments (``"A," she said. "B."``). On attribution-unit articles, consecutive predicted
+  quotes on both sides of the cue they share are scored as one attribution (:func:`attribution_units`).
 
 >>> from stanceclf.types import Quote, QuoteKind, Span
 >>> text = 'Ann said: "We will win." Bob agreed.'
@@ -618,40 +618,41 @@ def _collect(articles: Sequence[AnnotatedArticle], predictions: Predictions) -> 
 
 
 def attribution_units(quotes: Sequence[Any]) -> list[GoldQuote]:
-    """Predicted quotes as attributions: quotes that share a cue span become one multi-segment unit.
+    """Predicted quotes as attributions: a quote split by its cue becomes one multi-segment unit.
 
     An extractor returns one quote per quoted segment, so a split quote (``"A," she said. "B."``)
     gives two quotes with the same cue; attribution-level gold (PolNeAR) has one relation for both.
-    Quotes without a cue stay alone. The unit takes the first member's kind, speaker and mention.
-    :class:`GoldQuote` inputs are returned unchanged.
+    In document order, a quote joins the previous quote's unit when both have the same cue span and
+    that cue lies between them; other quotes stay alone. (Joining every quote that shares a cue
+    scored the same F1 on a PolNeAR train subset but lost 1.2 points of reported-speech recall.)
+    The unit takes the first member's kind, speaker and mention. :class:`GoldQuote` inputs are
+    returned unchanged.
 
     >>> from stanceclf.types import Quote, QuoteKind
     >>> said = Span(6, 10, "said")
     >>> a = Quote(Span(1, 3, "A,"), QuoteKind.DIRECT, speaker="Ann", cue=said)
     >>> b = Quote(Span(12, 14, "B."), QuoteKind.DIRECT, speaker="Ann", cue=said)
-    >>> [u.text for u in attribution_units([a, b])]
+    >>> [u.text for u in attribution_units([b, a])]
     ['A, B.']
     """
     units: list[GoldQuote] = []
-    members: dict[tuple[int, int], int] = {}  # cue span -> index in units
-    for q in quotes:
+    last: tuple[Span, Span] | None = None  # (cue, content) of the previous quote when it is in units[-1]
+    for q in sorted(quotes, key=lambda q: (_content_spans(q)[0].start, _content_spans(q)[0].end)):
         if isinstance(q, GoldQuote):
             units.append(q)
+            last = None
             continue
         cue = q.cue
-        key = (cue.start, cue.end) if cue is not None else None
-        if key is not None and key in members:
-            i = members[key]
-            units[i] = replace(units[i], content=tuple(sorted(units[i].content + (q.content,),
-                                                                key=lambda s: (s.start, s.end))))
-            continue
-        mention = getattr(q, "speaker_mention", None)
-        units.append(GoldQuote(
-            content=(q.content,), cue=(cue,) if cue is not None else (), source=(mention,) if mention else (),
-            kind=str(getattr(q.kind, "value", q.kind)), speaker=q.speaker,
-        ))
-        if key is not None:
-            members[key] = len(units) - 1
+        if (cue is not None and last is not None and (last[0].start, last[0].end) == (cue.start, cue.end)
+                and last[1].end <= cue.start and cue.end <= q.content.start):
+            units[-1] = replace(units[-1], content=units[-1].content + (q.content,))
+        else:
+            mention = getattr(q, "speaker_mention", None)
+            units.append(GoldQuote(
+                content=(q.content,), cue=(cue,) if cue is not None else (), source=(mention,) if mention else (),
+                kind=str(getattr(q.kind, "value", q.kind)), speaker=q.speaker,
+            ))
+        last = (cue, q.content) if cue is not None else None
     return units
 
 
@@ -713,7 +714,7 @@ def score_quotes(
 
     ``unit`` chooses what a prediction is: ``None`` (default) follows each article's
     :attr:`~AnnotatedArticle.unit`; ``"segment"`` scores every predicted quote on its own;
-    ``"attribution"`` first joins predicted quotes that share a cue (:func:`attribution_units`).
+    ``"attribution"`` first joins each quote split by its cue into one unit (:func:`attribution_units`).
     ``n_pred`` and ``pred_by_kind`` count the units scored.
 
     >>> from stanceclf.types import Quote, QuoteKind

@@ -40,7 +40,7 @@ _HONORIFICS = MALE_TITLES | FEMALE_TITLES | ROLE_TITLES
 _NOT_PERSON_ENTS = {"ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT", "LANGUAGE",
                     "DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "CARDINAL"}
 #: grammatical roles in which an unrecognised name chain is taken as a person
-_NAME_CHAIN_DEPS = {"nsubj", "nsubjpass", "appos", "pobj", "conj"}
+_NAME_CHAIN_DEPS = {"nsubj", "nsubjpass", "appos"}
 
 
 @dataclass
@@ -136,8 +136,8 @@ class SpeakerResolver:
 
     def _collect_unrecognised_names(self) -> None:
         """People the small NER model misses ("Ana Ruiz spoke on Monday"): a chain of two or three
-        capitalised proper nouns (after any role title) in a subject, appositive or object role,
-        outside every other entity."""
+        capitalised proper nouns (after any role title), outside every other entity, as a subject or
+        an appositive (not after a preposition, where unrecognised place names sit)."""
         for tok in self.doc:
             if tok.pos_ != "PROPN" or tok.dep_ not in _NAME_CHAIN_DEPS or tok.ent_type_ == "PERSON":
                 continue

@@ -7,7 +7,7 @@ Writes benchmarks/results/quotes_<mode>.json (scores + words/second) and prints 
 measured on the batched path (``QuoteExtractor.pipe``) after a warm-up, with spaCy's own parse
 speed (same pipeline, no rules) alongside as the reference.
 
-PolNeAR is scored per attribution (its annotation unit: quotes sharing a cue are one attribution),
+PolNeAR is scored per attribution (its annotation unit: a quote split by its cue is one attribution),
 ``polnear_dev_segments`` per quoted segment (the unit of numbers reported before v0.1.1), and
 ``polnear_agreement`` gives the human ceiling: PolNeAR's second annotators scored against the
 first on the 18 doubly annotated train/dev articles (written to quotes_agreement.json).

@@ -36,9 +36,6 @@ __all__ = ["Person", "SpeakerResolver", "mention_phrase"]
 _NAME_DEPS = {"compound", "flat", "flat:name"}
 _DESC_LEFT_DEPS = {"det", "amod", "compound", "poss", "nummod", "nmod", "advmod", "case"}
 _HONORIFICS = MALE_TITLES | FEMALE_TITLES | ROLE_TITLES
-#: entity types a capitalised name chain must not belong to to count as a person NER missed
-_NOT_PERSON_ENTS = {"ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT", "LANGUAGE",
-                    "DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "CARDINAL"}
 #: grammatical roles in which an unrecognised name chain is taken as a person
 _NAME_CHAIN_DEPS = {"nsubj", "nsubjpass", "appos"}
 
@@ -146,7 +143,7 @@ class SpeakerResolver:
                 continue  # not one contiguous run
             words = [c for c in chain if c.lower_ not in _HONORIFICS]
             if not 2 <= len(words) <= 3 or any(
-                not (w.text[:1].isupper() and w.text.isalpha()) or w.ent_type_ in _NOT_PERSON_ENTS for w in words
+                not (w.text[:1].isupper() and w.text.isalpha()) or w.ent_type_ not in ("", "PERSON") for w in words
             ):
                 continue
             person = self._person_for(" ".join(w.text for w in words))

@@ -30,6 +30,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..errors import DataError, ModelError
+from ..eval.metrics import macro_f1
 from .base import PairBatch, StanceModel, as_pair_batch
 
 __all__ = ["EnsembleStanceClassifier", "weight_grid"]
@@ -47,12 +48,6 @@ def weight_grid(n_members: int, step: float) -> list[tuple[float, ...]]:
     grid = [combo + (units - sum(combo),) for combo in itertools.product(range(units + 1), repeat=n_members - 1)
             if sum(combo) <= units]
     return [tuple(round(u * step, 10) for u in combo) for combo in sorted(grid)]
-
-
-def _macro_f1(gold: Sequence[str], pred: Sequence[str]) -> float:
-    from sklearn.metrics import f1_score
-
-    return float(f1_score(gold, pred, labels=sorted(set(gold)), average="macro", zero_division=0))
 
 
 class EnsembleStanceClassifier(StanceModel):
@@ -155,16 +150,13 @@ class EnsembleStanceClassifier(StanceModel):
         scores: dict[str, float] = {}
         for w in weight_grid(len(probs), self.weight_step):
             mixed = sum(wi * p for wi, p in zip(w, probs))
-            score = _macro_f1(gold, list(self.classes_[np.argmax(mixed, axis=1)]))
+            score = macro_f1(gold, list(self.classes_[np.argmax(mixed, axis=1)]))
             scores[",".join(f"{x:g}" for x in w)] = round(score, 4)
             key = (score, -float(np.abs(np.asarray(w) - even).sum()), w)
             if best is None or key[:2] > best[:2]:
                 best = key
         assert best is not None
         return [float(x) for x in best[2]], scores
-
-    def _fit_batch(self, batch: PairBatch) -> None:  # fit() is overridden; kept for the base contract
-        self.fit(batch)
 
     # -- prediction -------------------------------------------------------------------------------
     def _aligned(self, member: StanceModel, batch: PairBatch) -> np.ndarray:
@@ -187,10 +179,9 @@ class EnsembleStanceClassifier(StanceModel):
         root = directory / MEMBERS_DIR
         if root.exists():
             shutil.rmtree(root)
-        names = []
-        for i, model in enumerate(self.members_):
-            model.save(root / str(i))
-            names.append(str(i))
+        names = [str(i) for i in range(len(self.members_))]
+        for name, model in zip(names, self.members_):
+            model.save(root / name)
         return {"weights_": self.weights_, "member_dirs": names, "prefitted_": self.prefitted_,
                 "dev_scores_": self.dev_scores_}
 
@@ -214,7 +205,7 @@ class EnsembleStanceClassifier(StanceModel):
         """True when a member was trained before :meth:`fit` (its training data is not controlled)."""
         from .registry import MODELS
 
-        return any(getattr(self, "prefitted_", [])) or any(name not in MODELS for name, _ in self._check_params())
+        return any(name not in MODELS for name, _ in self._check_params())
 
     def fitted_summary(self) -> dict[str, Any]:
         """The chosen weights, how they were chosen and the dev macro-F1 of every weight tried."""

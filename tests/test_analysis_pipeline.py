@@ -1,4 +1,5 @@
-"""End-to-end analysis: target linking rules, the pipeline on articles we wrote, corpus streaming."""
+"""End-to-end analysis: the pipeline on articles we wrote, corpus streaming (linking rules:
+test_analysis_linking.py)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,8 @@ import numpy as np
 import pytest
 
 from stanceclf.analysis import Analyzer, ArticleAnalysis, DocumentError, RECORD_FIELDS, parse_targets
-from stanceclf.analysis.pipeline import _link_targets
-from stanceclf.analysis.targets import TargetMatcher
 from stanceclf.errors import DataError
-from stanceclf.types import Quote, QuoteKind, Span
+from stanceclf.types import QuoteKind
 
 ARTICLE = """Mayor Lena Fischer defended the new tram line on Tuesday. "The tram line is the best investment this city has made in decades," Fischer said. "I am proud of it."
 
@@ -17,56 +16,6 @@ Her rival, councillor Tom Baker, attacked the plan. He said the tram line was "a
 
 According to a city official, construction will start in May."""
 TARGETS = {"tram line": ["the plan", "the tram"], "taxpayers": []}
-
-
-def _quote(text: str, fragment: str, speaker: str | None = None) -> Quote:
-    start = text.index(fragment)
-    return Quote(Span(start, start + len(fragment), fragment), QuoteKind.DIRECT, speaker=speaker)
-
-
-def _links(text, quote, sent, previous, quotes, targets, all_targets=False):
-    matcher = TargetMatcher(parse_targets(targets))
-    pairs = _link_targets(text, quote, sent, previous, quotes, matcher, matcher.targets if all_targets else None)
-    return {p.target: (p.via, p.model_target, p.context) for p in pairs}
-
-
-# -- target linking (no models) -------------------------------------------------------------------
-
-def test_links_via_quote_sentence_and_context():
-    text = 'Troops from France may deploy. "Russia will never agree to this," Lavrov said of the plan.'
-    q = _quote(text, "Russia will never agree to this,", "Sergei Lavrov")
-    sent = (text.index('"Russia'), len(text))
-    links = _links(text, q, sent, (0, sent[0] - 1), [q], {"Russia": [], "troop deployment": ["troops"], "plan": []})
-    assert links["Russia"][0] == "quote"
-    assert links["plan"][0] == "sentence"
-    via, shown, context = links["troop deployment"]
-    assert via == "context" and context == "Troops from France may deploy." and shown == "troop deployment (Troops)"
-
-
-def test_context_needs_a_referring_word_and_the_same_paragraph():
-    text = 'The deal was signed.\n\n"It is a disgrace," she said.'
-    q = _quote(text, "It is a disgrace,")
-    assert _links(text, q, (22, len(text)), (0, 20), [q], ["deal"]) == {}  # previous paragraph
-    text = 'The deal was signed. "Farmers will suffer," she said.'
-    q = _quote(text, "Farmers will suffer,")
-    assert _links(text, q, (21, len(text)), (0, 20), [q], ["deal"]) == {}  # no anaphor in the quote
-    text = 'The deal was signed. "It is a disgrace," she said.'
-    q = _quote(text, "It is a disgrace,")
-    assert _links(text, q, (21, len(text)), (0, 20), [q], ["deal"])["deal"][0] == "context"
-
-
-def test_writer_mentions_go_to_the_nearest_quote_of_the_sentence():
-    text = 'He called the deal "a first step" and said the EU "has kept the peace".'
-    a, b = _quote(text, "a first step"), _quote(text, "has kept the peace")
-    assert set(_links(text, a, (0, len(text)), None, [a, b], ["deal", "EU"])) == {"deal"}
-    assert set(_links(text, b, (0, len(text)), None, [a, b], ["deal", "EU"])) == {"EU"}
-
-
-def test_no_stance_of_a_speaker_toward_themself_and_all_targets_mode():
-    text = '"NATO must go," said Jan Novak.'
-    q = _quote(text, "NATO must go,", speaker="Jan Novak")
-    links = _links(text, q, (0, len(text)), None, [q], {"Jan Novak": ["Novak"], "NATO": [], "EU": []}, all_targets=True)
-    assert links["NATO"][0] == "quote" and links["EU"][0] == "none" and "Jan Novak" not in links
 
 
 # -- the whole pipeline ---------------------------------------------------------------------------
@@ -82,7 +31,7 @@ def test_end_to_end_on_an_article(analyzer: Analyzer):
     best = by_text["The tram line is the best investment this city has made in decades,"]
     assert best.speaker == "Lena Fischer" and best.quote.kind is QuoteKind.DIRECT
     assert best.stance_toward("tram line").label == "FAVOR" and best.stance_toward("tram line").via == "quote"
-    assert by_text["I am proud of it."].stance_toward("tram line").via == "context"
+    assert by_text["I am proud of it."].stance_toward("tram line").via == "coreference"  # "it"
     waste = by_text["a disastrous waste of money"]
     assert waste.speaker == "Tom Baker"  # "He said" resolved to the named person
     assert waste.stance_toward("tram line").label == "AGAINST"

@@ -193,6 +193,40 @@ def test_overfits_a_few_examples() -> None:
     assert fitted.training_log_[-1]["train_loss"] < fitted.training_log_[0]["train_loss"]
 
 
+def test_speaker_aware_model_separates_two_speakers_of_one_sentence(tmp_path: Path) -> None:
+    # one sentence, two speakers, opposite stances (DSE-style: who praises whom)
+    sentence = "Ada Lind praised Bo Kerr while Bo Kerr mocked the canal plan."
+    rows = [{"text": sentence, "target": "canal plan", "speaker": "Ada Lind", "label": "FAVOR"},
+            {"text": sentence, "target": "canal plan", "speaker": "Bo Kerr", "label": "AGAINST"},
+            {"text": "The canal plan was debated on Monday.", "target": "canal plan", "speaker": "Cy Moe",
+             "label": "NONE"}] * 4
+    fitted = model(epochs=40, learning_rate=3e-3, batch_size=4, warmup_ratio=0.0, validation_fraction=0.0,
+                   speaker_input=True).fit(rows)
+    X = [(sentence, "canal plan", "", "Ada Lind"), (sentence, "canal plan", "", "Bo Kerr")]
+    assert list(fitted.predict(X)) == ["FAVOR", "AGAINST"]
+    assert list(fitted.predict([{"text": sentence, "target": "canal plan", "speaker": "Bo Kerr"}])) == ["AGAINST"]
+    encoding = fitted._encode(fitted.tokenizer_, as_pair_batch(X[:1]))
+    assert fitted.tokenizer_.decode(encoding["input_ids"][0]).startswith("[CLS] ada lind on canal plan [SEP]")
+    reloaded = stanceclf.load(fitted.save(tmp_path / "speaker"))
+    np.testing.assert_allclose(reloaded.predict_proba(X), fitted.predict_proba(X), atol=1e-6)
+
+
+def test_a_model_without_speaker_input_ignores_speakers(full) -> None:
+    X = [("I love reactors", "Nuclear Power", "", "Ada Lind"), ("I love reactors", "Nuclear Power", "", "Bo Kerr")]
+    assert not full.speaker_input
+    np.testing.assert_allclose(*full.predict_proba(X))
+
+
+def test_models_saved_before_speaker_input_still_load(full, corpus, tmp_path: Path) -> None:
+    directory = full.save(tmp_path / "old")
+    config = json.loads((directory / "config.json").read_text())
+    del config["params"]["speaker_input"]  # as written by stanceclf before the option existed
+    (directory / "config.json").write_text(json.dumps(config))
+    loaded = stanceclf.load(directory)
+    assert loaded.speaker_input is False
+    np.testing.assert_allclose(loaded.predict_proba(pairs(corpus)), full.predict_proba(pairs(corpus)), atol=1e-6)
+
+
 def test_training_log_and_dev_calibration(full, dev_rows) -> None:
     log = full.training_log_
     assert log and all({"epoch", "step", "train_loss", "dev_loss", "dev_macro_f1", "best", "elapsed_s"} <= set(r) for r in log)

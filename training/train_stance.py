@@ -20,6 +20,8 @@ or a user file (``file: my.csv`` with ``text_column`` / ``target_column`` / ``la
 * ``label_map``: raw label -> ``FAVOR`` / ``AGAINST`` / ``NONE`` (``null`` drops the pair). FNC-1 is
   mapped ``agree/disagree/discuss/unrelated -> FAVOR/AGAINST/NONE/NONE`` by default (only when it
   is listed; the default config leaves FNC-1 out). Any label left outside the three is an error;
+* ``group_column``: hold the development pairs out by whole groups of this column (``article`` for
+  polnear-stance: the pairs of one attribution never straddle train and dev);
 * ``dev``: ``auto`` (default) uses the dataset's own development split when it has one (P-Stance
   ``validation``) and otherwise holds out a stratified ``dev_fraction`` (default 0.1) of its train
   split *before* the cap; ``split`` always holds out; ``none`` gives no development pairs.
@@ -61,7 +63,8 @@ DEFAULT_CONFIG = REPO / "training" / "configs" / "default_stance.yaml"
 STANCES = ("FAVOR", "AGAINST", "NONE")
 FNC_LABEL_MAP = {"agree": "FAVOR", "disagree": "AGAINST", "discuss": "NONE", "unrelated": "NONE"}
 _SOURCE_KEYS = {"name", "file", "weight", "max_examples", "label_map", "dev", "dev_fraction", "max_dev_examples",
-                "text_column", "target_column", "label_column", "target", "context_column", "dataset_kwargs"}
+                "text_column", "target_column", "label_column", "target", "context_column", "dataset_kwargs",
+                "group_column"}
 
 
 def read_config(path: Path) -> dict[str, Any]:
@@ -78,12 +81,16 @@ def read_config(path: Path) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------------
 
 
-def _rows(split: Any, source: str) -> list[dict[str, str]]:
+def _rows(split: Any, source: str, group_column: str | None = None) -> list[dict[str, str]]:
     cols = set(split.column_names)
+    if group_column and group_column not in cols:
+        raise SystemExit(f"{source}: group_column {group_column!r} is not a column ({sorted(cols)}).")
     texts, targets, labels = split["text"], split["target"], split["label"]
     contexts = split["context"] if "context" in cols else [""] * len(texts)
-    return [{"text": t, "target": g, "context": c or "", "label": str(lab), "source": source}
-            for t, g, c, lab in zip(texts, targets, contexts, labels)]
+    speakers = split["speaker"] if "speaker" in cols else [""] * len(texts)
+    groups = split[group_column] if group_column else [""] * len(texts)
+    return [{"text": t, "target": g, "context": c or "", "speaker": s or "", "label": str(lab), "source": source,
+             "group": str(gr)} for t, g, c, s, lab, gr in zip(texts, targets, contexts, speakers, labels, groups)]
 
 
 def _map_labels(rows: list[dict[str, str]], label_map: dict[str, Any] | None, source: str) -> list[dict[str, str]]:
@@ -125,8 +132,25 @@ def _stratified_take(rows: list[dict[str, str]], n: int, rng: np.random.Generato
     return [rows[i] for i in sorted(chosen)]
 
 
+def _group_split(rows: list[dict[str, str]], fraction: float,
+                 rng: np.random.Generator) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """Hold out whole groups (e.g. articles: pairs of one attribution never straddle train and dev)
+    until ``fraction`` of the rows is reached."""
+    groups = sorted({r["group"] for r in rows})
+    held: set[str] = set()
+    n = 0
+    for g in rng.permutation(groups):
+        if n >= fraction * len(rows):
+            break
+        held.add(str(g))
+        n += sum(r["group"] == g for r in rows)
+    return [r for r in rows if r["group"] not in held], [r for r in rows if r["group"] in held]
+
+
 def _stratified_split(rows: list[dict[str, str]], fraction: float,
                       rng: np.random.Generator) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    if any(r.get("group") for r in rows):
+        return _group_split(rows, fraction, rng)
     n_dev = int(round(fraction * len(rows)))
     if n_dev == 0:
         return rows, []
@@ -160,8 +184,9 @@ def _load_source(entry: dict[str, Any], data_dir: Path | None) -> tuple[str, lis
     data = load_dataset(info.name, data_dir=data_dir, **(entry.get("dataset_kwargs") or {}))
     if not info.train_split:
         raise SystemExit(f"{info.name} has no training split; it cannot be a training source.")
-    train = _rows(data[info.train_split], info.name)
-    own_dev = _rows(data[info.dev_split], info.name) if info.dev_split and info.dev_split in data else None
+    group = entry.get("group_column")
+    train = _rows(data[info.train_split], info.name, group)
+    own_dev = _rows(data[info.dev_split], info.name, group) if info.dev_split and info.dev_split in data else None
     return info.name, train, own_dev, info.dev_split
 
 
@@ -197,7 +222,8 @@ def build_data(config: dict[str, Any], data_dir: Path | None, seed: int
         else:
             fraction = float(entry.get("dev_fraction", 0.1))
             train, dev = _stratified_split(train, fraction, rng)
-            dev_from = f"stratified {fraction:g} of train"
+            dev_from = (f"whole {entry['group_column']}s, {fraction:g} of train" if entry.get("group_column")
+                        else f"stratified {fraction:g} of train")
         if entry.get("max_dev_examples") is not None:
             dev = _stratified_take(dev, int(entry["max_dev_examples"]), rng)
         n_pool = len(train)
@@ -333,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
     # the saved artefact must reproduce the in-memory model
     from stanceclf.models.registry import load
 
-    probe = [(r["text"], r["target"]) for r in (dev or train)[:8]]
+    probe = [(r["text"], r["target"], r["context"], r["speaker"]) for r in (dev or train)[:8]]
     reloaded = load(args.output)
     reload_ok = bool(np.allclose(reloaded.predict_proba(probe), model.predict_proba(probe), atol=1e-5))
 

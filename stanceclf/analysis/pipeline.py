@@ -5,25 +5,15 @@
 >>> for q in result.quotes:                                                   # doctest: +SKIP
 ...     print(q.speaker, [(s.target, s.label) for s in q.stances])
 
-How a quote is linked to a target (``TargetStance.via``):
-
-* ``quote``: the quote itself mentions the target (any alias);
-* ``sentence``: the sentence(s) around the quote do ("Benning described the deal as 'a first step'");
-* ``context``: neither does, but the quote refers back with a pronoun or demonstrative ("Russia will
-  never agree to this") and the previous sentence mentions the target; that sentence is given to the
-  stance model as context;
-* ``none``: not addressed; only produced with ``all_targets=True``, for complete speaker x target
-  matrices. Such pairs are NONE by rule (probability 1.0) -- the model is not asked.
-
-The stance model reads (target, the quote's sentence(s)[, the previous sentence]). When an alias other
-than the canonical name was matched, the model's target reads ``"NATO (the alliance)"`` so it can link
-the two.
+Which targets a quote addresses is decided by the linking stage (:mod:`stanceclf.analysis.linking`;
+``TargetStance.via`` says how: ``quote``, ``sentence``, ``coreference``, ``framing``, ``addressee``,
+or ``none`` for the unaddressed targets listed with ``all_targets=True``, NONE by rule). The stance
+model then reads (speaker, target, the quote's sentence(s), the context that made the link).
 """
 
 from __future__ import annotations
 
 import itertools
-import re
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -33,16 +23,14 @@ from .._memory import release_freed_memory
 from ..errors import DataError, ModelError
 from ..types import STANCE_LABELS, Quote, Span
 from .corpus import DEFAULT_MAX_CHARS, Document, DocumentError, validate_text
-from .targets import Target, TargetMatcher, TargetMention, parse_targets
+from .linking import Link, TargetLinker, quote_sentences, sentence_bounds
+from .targets import Target, TargetMention, parse_targets
 
 __all__ = ["TargetStance", "QuoteAnalysis", "ArticleAnalysis", "Analyzer", "analyze", "suggest_targets",
            "RECORD_FIELDS"]
 
 #: Probabilities reported for a target a quote does not address (``all_targets=True``).
 _UNADDRESSED = {"AGAINST": 0.0, "FAVOR": 0.0, "NONE": 1.0}
-#: Longest stance-model text (characters) built from whole sentences; longer spans fall back to the quote.
-MAX_STANCE_TEXT_CHARS = 700
-_ANAPHOR = re.compile(r"\b(it|its|this|that|these|those|they|them|their|such|he|him|his|she|her|there)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -54,6 +42,7 @@ class TargetStance:
     probabilities: dict[str, float]
     via: str
     mention: TargetMention | None = None
+    evidence: Span | None = None
 
     @property
     def addressed(self) -> bool:
@@ -63,7 +52,8 @@ class TargetStance:
         return {"target": self.target, "label": self.label,
                 "probabilities": {k: round(v, 4) for k, v in self.probabilities.items()}, "via": self.via,
                 "mention": None if self.mention is None else
-                {"start": self.mention.start, "end": self.mention.end, "text": self.mention.text}}
+                {"start": self.mention.start, "end": self.mention.end, "text": self.mention.text},
+                "evidence": None if self.evidence is None else self.evidence.to_dict()}
 
 
 @dataclass(frozen=True)
@@ -133,8 +123,9 @@ class ArticleAnalysis:
             if not qa.stances:
                 rows.append({**dict.fromkeys(RECORD_FIELDS), **quote_cols})
             for s in qa.stances:
+                shown = s.mention.text if s.mention else s.evidence.text if s.evidence else None
                 rows.append({**dict.fromkeys(RECORD_FIELDS), **quote_cols, "target": s.target,
-                             "target_mention": s.mention.text if s.mention else None, "via": s.via, "stance": s.label,
+                             "target_mention": shown, "via": s.via, "stance": s.label,
                              **{f"p_{k.lower()}": round(s.probabilities.get(k, 0.0), 4) for k in STANCE_LABELS}})
         return rows
 
@@ -247,16 +238,6 @@ def suggest_targets(doc: Any, max_targets: int = 8) -> list[Target]:
 # --------------------------------------------------------------------------------------------------
 
 @dataclass
-class _Pair:
-    quote: int
-    target: str
-    model_target: str
-    via: str
-    mention: TargetMention | None
-    context: str = ""
-
-
-@dataclass
 class _Prepared:
     """A document after extraction and target linking, before stance (picklable, for worker processes)."""
 
@@ -265,79 +246,8 @@ class _Prepared:
     sentences: list[Span]
     targets: list[Target]
     suggested: bool
-    pairs: list[_Pair]
+    pairs: list[tuple[int, Link]]  # (quote index, link)
     seconds: dict[str, float]
-
-
-def sentence_bounds(text: str, spacy_doc: Any) -> list[tuple[int, int]]:
-    """Sentence (start, end) character offsets: spaCy's sentences, also split at blank lines (the
-    parser sometimes joins a quote to the next paragraph), trimmed of surrounding whitespace."""
-    cuts = [m.end() for m in re.finditer(r"\n\s*\n", text)]
-    bounds = []
-    for sent in spacy_doc.sents:
-        a = sent.start_char
-        for cut in (c for c in cuts if sent.start_char < c < sent.end_char):
-            bounds.append((a, cut))
-            a = cut
-        bounds.append((a, sent.end_char))
-    trimmed = []
-    for a, b in bounds:
-        chunk = text[a:b]
-        a2, b2 = a + len(chunk) - len(chunk.lstrip()), b - (len(chunk) - len(chunk.rstrip()))
-        if b2 > a2:
-            trimmed.append((a2, b2))
-    return trimmed or [(0, len(text))]
-
-
-def _sentence_span(sentences: list[tuple[int, int]], start: int, end: int) -> tuple[int, int, int]:
-    """(first char, last char, index of the first sentence) of the sentences overlapping [start, end)."""
-    idx = [i for i, (a, b) in enumerate(sentences) if a < end and b > start] or [0]
-    a, b = sentences[idx[0]][0], sentences[idx[-1]][1]
-    if b - a > MAX_STANCE_TEXT_CHARS:
-        a, b = start, end
-    return a, b, idx[0]
-
-
-def _same_paragraph(text: str, a: int, b: int) -> bool:
-    return not re.search(r"\n\s*\n", text[a:b])
-
-
-def _link_targets(text: str, quote: Quote, sent: tuple[int, int], previous: tuple[int, int] | None,
-                  other_quotes: Sequence[Quote], matcher: TargetMatcher, all_targets: list[Target] | None
-                  ) -> list[_Pair]:
-    """The targets a quote addresses (see the module docstring for the rules)."""
-    pairs: dict[str, _Pair] = {}
-    speaker_targets = set(matcher.targets_in(quote.speaker)) if quote.speaker else set()
-
-    def add(mention: TargetMention, via: str, context: str = "") -> None:
-        if mention.target in pairs or mention.target in speaker_targets:  # no stance toward oneself
-            return
-        shown = mention.target
-        if not mention.text.casefold().startswith(mention.target.casefold()):
-            shown = f"{mention.target} ({mention.text})"
-        pairs[mention.target] = _Pair(-1, mention.target, shown, via, mention, context)
-
-    def distance(q: Quote, m: TargetMention) -> int:
-        return max(q.start - m.end, m.start - q.end, 0)
-
-    for m in matcher.find(text, quote.start, quote.end):
-        add(m, "quote")
-    neighbours = [q for q in other_quotes if q is not quote and q.start < sent[1] and q.end > sent[0]]
-    for m in matcher.find(text, *sent):
-        inside_other = any(q.start <= m.start and m.end <= q.end for q in neighbours)
-        # a mention in the writer's words belongs to the nearest quote of the sentence
-        if not inside_other and any(distance(q, m) < distance(quote, m) for q in neighbours):
-            continue
-        add(m, "sentence")
-    if previous is not None and _ANAPHOR.search(quote.text) and _same_paragraph(text, previous[0], quote.start):
-        context = text[previous[0]:previous[1]].strip()
-        for m in matcher.find(text, *previous):
-            add(m, "context", context)
-    if all_targets is not None:
-        for t in all_targets:
-            if t.name not in pairs and t.name not in speaker_targets:
-                pairs[t.name] = _Pair(-1, t.name, t.name, "none", None)
-    return list(pairs.values())
 
 
 class Analyzer:
@@ -483,24 +393,21 @@ class Analyzer:
         t0 = time.perf_counter()
         suggested = targets is None
         doc_targets = suggest_targets(spacy_doc, self.max_suggested_targets) if suggested else targets
-        matcher = TargetMatcher(doc_targets)
         text = doc.text
         bounds = sentence_bounds(text, spacy_doc)
-        pairs: list[_Pair] = []
+        linker = TargetLinker(text, spacy_doc, doc_targets, sentences=bounds)
+        pairs: list[tuple[int, Link]] = []
         sentences: list[Span] = []
         for qi, quote in enumerate(quotes):
-            a, b, first = _sentence_span(bounds, quote.start, quote.end)
+            a, b, _, _ = quote_sentences(bounds, quote.start, quote.end)
             sentences.append(Span(a, b, text[a:b]))
-            previous = bounds[first - 1] if first > 0 else None
-            for pair in _link_targets(text, quote, (a, b), previous, quotes, matcher,
-                                      doc_targets if self.all_targets else None):
-                pair.quote = qi
-                pairs.append(pair)
+            pairs += [(qi, link) for link in linker.link(quote, quotes, all_targets=self.all_targets)]
         seconds = {"extract": extract_seconds, "targets": time.perf_counter() - t0}
         return _Prepared(doc, quotes, sentences, list(doc_targets), suggested, pairs, seconds)
 
     def _score(self, prepared: Sequence[_Prepared | DocumentError]) -> Iterator[ArticleAnalysis | DocumentError]:
-        jobs = [(p, pair) for p in prepared if isinstance(p, _Prepared) for pair in p.pairs if pair.via != "none"]
+        jobs = [(p, qi, link) for p in prepared if isinstance(p, _Prepared) for qi, link in p.pairs
+                if link.via != "none"]
         probabilities: list[dict[str, float]] = []
         failed: str | None = None
         if jobs:
@@ -509,8 +416,8 @@ class Analyzer:
                 model = self.model
                 classes = [str(c) for c in model.classes_]
                 for start in range(0, len(jobs), self.batch_size):
-                    batch = [(p.sentences[pair.quote].text, pair.model_target, pair.context)
-                             for p, pair in jobs[start:start + self.batch_size]]
+                    batch = [(p.sentences[qi].text, link.model_target, link.context, p.quotes[qi].speaker or "")
+                             for p, qi, link in jobs[start:start + self.batch_size]]
                     for row in model.predict_proba(batch):
                         probabilities.append({c: float(v) for c, v in zip(classes, row)})
             except (ModelError, ImportError):
@@ -519,9 +426,9 @@ class Analyzer:
                 failed = f"stance model failed: {type(exc).__name__}: {exc}"
             release_freed_memory()  # keeps a long stream's memory flat (see stanceclf._memory)
             self.timings["stance"] += time.perf_counter() - t0
-        by_doc: dict[int, list[tuple[_Pair, dict[str, float]]]] = defaultdict(list)
-        for (p, pair), probs in zip(jobs, probabilities):
-            by_doc[id(p)].append((pair, probs))
+        by_doc: dict[int, list[tuple[int, Link, dict[str, float]]]] = defaultdict(list)
+        for (p, qi, link), probs in zip(jobs, probabilities):
+            by_doc[id(p)].append((qi, link, probs))
         for p in prepared:
             if isinstance(p, DocumentError):
                 yield p
@@ -530,12 +437,12 @@ class Analyzer:
                 yield DocumentError(p.document.id, failed, p.document.source, stage="stance")
                 continue
             stances: dict[int, list[TargetStance]] = defaultdict(list)
-            for pair, probs in by_doc.get(id(p), []):
+            for qi, link, probs in by_doc.get(id(p), []):
                 label = max(probs, key=probs.get)
-                stances[pair.quote].append(TargetStance(pair.target, label, probs, pair.via, pair.mention))
-            for pair in p.pairs:
-                if pair.via == "none":  # not addressed: NONE by rule, the model is not asked
-                    stances[pair.quote].append(TargetStance(pair.target, "NONE", dict(_UNADDRESSED), "none"))
+                stances[qi].append(TargetStance(link.target, label, probs, link.via, link.mention, link.evidence))
+            for qi, link in p.pairs:
+                if link.via == "none":  # not addressed: NONE by rule, the model is not asked
+                    stances[qi].append(TargetStance(link.target, "NONE", dict(_UNADDRESSED), "none"))
             quotes = [QuoteAnalysis(i, q, p.sentences[i], tuple(stances.get(i, ()))) for i, q in enumerate(p.quotes)]
             d = p.document
             yield ArticleAnalysis(d.id, d.text, quotes, p.targets, model=self.model_name, date=d.date,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -696,6 +697,140 @@ def load_vast(data_dir: str | os.PathLike[str] | None = None) -> "DatasetDict":
 
 
 # --------------------------------------------------------------------------------------------------
+# DSE (directed sentiment between entities in news sentences)
+# --------------------------------------------------------------------------------------------------
+
+_DSE_FILES = {"train": "train.tsv", "validation": "valid.tsv"}
+#: label -> (stance of ent1 toward ent2, stance of ent2 toward ent1)
+_DSE_LABELS = {"0": ("NONE", "NONE"), "1": ("FAVOR", "NONE"), "2": ("NONE", "FAVOR"),
+               "3": ("AGAINST", "NONE"), "4": ("NONE", "AGAINST")}
+_BRACKETED = re.compile(r"\[([^\[\]]+)\]")
+
+
+def _dse_entity(sentence: str, match: re.Match[str], offset: int) -> str:
+    """The bracketed entity grown to whole words ("[Los Angele]s" -> "Los Angeles"), without a
+    possessive ending. ``offset``: bracket characters removed up to the match's end."""
+    end = match.end() - offset
+    tail = re.match(r"[\w\-]*", sentence[end:]).group(0)  # type: ignore[union-attr]
+    name = (match.group(1) + tail).strip()
+    return re.sub(r"(['\u2019]s?|\s+\?)$", "", name).strip() or match.group(1).strip()
+
+
+def dse_rows(line: str, where: str) -> list[tuple[str, str, str, str]]:
+    """``(sentence, speaker, target, stance)`` for both directions of one DSE line.
+
+    >>> dse_rows("[Ryan] praised [Obama]'s plan.\tRyan\tObama\t1", "x")
+    [('Ryan praised Obama's plan.', 'Ryan', 'Obama', 'FAVOR'), ('Ryan praised Obama's plan.', 'Obama', 'Ryan', 'NONE')]
+    """
+    fields = line.rstrip("\n").split("\t")
+    if len(fields) != 4:
+        raise DataError(f"{where}: expected 4 tab-separated columns (sentence, ent1, ent2, label), got {len(fields)}.")
+    marked, _, _, raw = fields
+    if raw.strip() not in _DSE_LABELS:
+        raise _label_error(raw, where, tuple(_DSE_LABELS), builtin=True)
+    matches = list(_BRACKETED.finditer(marked))
+    if len(matches) < 2:
+        raise DataError(f"{where}: the sentence should mark two entities in [brackets], found {len(matches)}.")
+    sentence = _BRACKETED.sub(r"\1", marked)
+    # positions in the unbracketed sentence: each earlier match removed two bracket characters
+    ent1 = _dse_entity(sentence, matches[0], 2)
+    ent2 = _dse_entity(sentence, matches[1], 4)
+    forward, backward = _DSE_LABELS[raw.strip()]
+    return [(sentence, ent1, ent2, forward), (sentence, ent2, ent1, backward)]
+
+
+def load_dse(data_dir: str | os.PathLike[str] | None = None) -> "DatasetDict":
+    """Load DSE (Park et al., 2021): who blames or endorses whom in a news sentence.
+
+    Each sentence marks two entities; its label gives the directed sentiment between them. Every
+    sentence becomes **two** rows, one per direction: ``speaker`` = the entity holding the opinion,
+    ``target`` = the other, ``label`` FAVOR / AGAINST / NONE (positive / negative / neither; see
+    ``data/dse/README.md``). ``text`` is the sentence without brackets. Splits ``train`` (13,144
+    sentences) and ``validation`` (1,461); the test split is held back by the data's curators.
+
+    >>> ds = load_dse("/data")                                   # doctest: +SKIP
+    >>> ds["validation"].num_rows                                # doctest: +SKIP
+    2922
+    """
+    folder = _locate(data_dir, ("dse", "DSE"), list(_DSE_FILES.values()))
+    splits = {}
+    for split, name in _DSE_FILES.items():
+        path = _require_file(folder / name, "DSE", "dse")
+        builder = _Builder("dse", {"direction": "string"})
+        with path.open("rb") as fh:
+            for lineno, raw_line in enumerate(fh, start=1):
+                line = _decode_line(raw_line)
+                if not line.strip():
+                    continue
+                where = f"{path}:{lineno}"
+                for direction, (sentence, speaker, target, label) in zip(("forward", "backward"),
+                                                                          dse_rows(line, where)):
+                    builder.add(where, id=f"dse:{split}:{lineno}:{direction}", text=sentence, target=target,
+                                label=label, speaker=speaker, direction=direction)
+        splits[split] = builder.build()
+    return _dataset_dict(splits)
+
+
+# --------------------------------------------------------------------------------------------------
+# Perspectrum (perspectives that support or undermine claims)
+# --------------------------------------------------------------------------------------------------
+
+_PERSPECTRUM_FILES = ("perspectrum_with_answers_v1.0.json", "perspective_pool_v1.0.json", "dataset_split_v1.0.json")
+_PERSPECTRUM_LABELS = {"SUPPORT": "FAVOR", "UNDERMINE": "AGAINST"}
+_PERSPECTRUM_SPLITS = {"train": "train", "dev": "validation", "test": "test"}
+
+
+def _read_json_file(path: Path, what: str) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path} is not valid JSON ({exc}); re-download {what}.") from None
+
+
+def load_perspectrum(data_dir: str | os.PathLike[str] | None = None) -> "DatasetDict":
+    """Load Perspectrum (Chen et al., 2019): perspectives that support or undermine a claim.
+
+    One row per (claim, perspective): ``target`` = the claim ("Vaccination must be made
+    compulsory"), ``text`` = the perspective, ``label`` SUPPORT -> FAVOR, UNDERMINE -> AGAINST (no
+    NONE class). Splits follow the dataset's claim split (``train``/``validation``/``test``: 541 /
+    139 / 227 claims), so validation and test claims never appear in train -- a check on **unseen
+    targets**. Extra int column ``claim_id``.
+
+    >>> ds = load_perspectrum("/data")     # doctest: +SKIP
+    >>> ds["validation"].num_rows          # doctest: +SKIP
+    2071
+    """
+    folder = _locate(data_dir, ("perspectrum", "Perspectrum"), _PERSPECTRUM_FILES)
+    claims_path, pool_path, split_path = (_require_file(folder / f, "Perspectrum", "perspectrum")
+                                          for f in _PERSPECTRUM_FILES)
+    claims = _read_json_file(claims_path, "Perspectrum")
+    pool = _read_json_file(pool_path, "Perspectrum")
+    split_of = _read_json_file(split_path, "Perspectrum")
+    if not (isinstance(claims, list) and isinstance(pool, list) and isinstance(split_of, dict)):
+        raise DataError(f"{folder}: unexpected Perspectrum layout (claims and pool should be lists, the split a dict).")
+    texts = {int(p["pId"]): p["text"] for p in pool if isinstance(p, dict) and "pId" in p and "text" in p}
+    builders = {name: _Builder("perspectrum", {"claim_id": "int64"}) for name in _PERSPECTRUM_SPLITS.values()}
+    for c, claim in enumerate(claims):
+        where = f"{claims_path.name}, claim {c}"
+        if not isinstance(claim, dict) or not {"cId", "text", "perspectives"} <= set(claim):
+            raise DataError(f"{where}: needs cId, text and perspectives.")
+        split = _PERSPECTRUM_SPLITS.get(str(split_of.get(str(claim["cId"]), "")))
+        if split is None:
+            continue  # a claim outside the official split
+        for k, cluster in enumerate(claim["perspectives"]):
+            raw = cluster.get("stance_label_3")
+            if raw not in _PERSPECTRUM_LABELS:
+                raise _label_error(raw, f"{where}, cluster {k}", tuple(_PERSPECTRUM_LABELS), builtin=True)
+            for pid in cluster.get("pids", []):
+                if int(pid) not in texts:
+                    raise DataError(f"{where}: perspective {pid} is not in {pool_path.name}.")
+                builders[split].add(f"{where}, perspective {pid}", id=f"perspectrum:{claim['cId']}:{pid}",
+                                    text=texts[int(pid)], target=claim["text"],
+                                    label=_PERSPECTRUM_LABELS[raw], claim_id=int(claim["cId"]))
+    return _dataset_dict({name: b.build() for name, b in builders.items()})
+
+
+# --------------------------------------------------------------------------------------------------
 # Generic tables
 # --------------------------------------------------------------------------------------------------
 
@@ -849,6 +984,13 @@ class DatasetInfo:
     license_note: str
 
 
+def _load_polnear_stance(data_dir: str | os.PathLike[str] | None = None) -> "DatasetDict":
+    """Load polnear-stance (see :mod:`stanceclf.data.polnear_stance`)."""
+    from .polnear_stance import load_polnear_stance
+
+    return load_polnear_stance(data_dir)
+
+
 def _load_semeval2016_taskb(data_dir: str | os.PathLike[str] | None = None) -> "DatasetDict":
     """Load SemEval-2016 Task 6, task B (Donald Trump, test split only)."""
     return load_semeval2016(data_dir, task="B")
@@ -957,6 +1099,49 @@ DATASETS: dict[str, DatasetInfo] = {
             license_note="No license stated; news article text. Research use only.",
         ),
         DatasetInfo(
+            name="dse",
+            loader=load_dse,
+            labels=STANCE3,
+            test_splits=("validation",),
+            train_split="train",
+            dev_split=None,
+            main_metric="macro_f1",
+            description=("DSE: who endorses or blames whom in news sentences; each sentence gives two "
+                         "(speaker, target) pairs (train 13,144 / validation 1,461 sentences; test held back)."),
+            citation=("Park, K., Pan, Z., Joo, J. Who Blames or Endorses Whom? Entity-to-Entity Directed "
+                      "Sentiment Extraction in News Text. Findings of ACL-IJCNLP 2021."),
+            license_note="No licence file; the README allows use with a citation. Research use; do not redistribute.",
+        ),
+        DatasetInfo(
+            name="perspectrum",
+            loader=load_perspectrum,
+            labels=STANCE2,
+            test_splits=("test",),
+            train_split="train",
+            dev_split="validation",
+            main_metric="macro_f1",
+            description=("Perspectrum: perspectives supporting/undermining 907 debate claims; split by claim, "
+                         "so validation/test claims are unseen targets (SUPPORT/UNDERMINE only)."),
+            citation=("Chen, S., Khashabi, D., Yin, W., Callison-Burch, C., Roth, D. Seeing Things from a "
+                      "Different Angle: Discovering Diverse Perspectives about Claims. NAACL 2019."),
+            license_note="CC BY-SA 4.0 (license.txt); cite the paper.",
+        ),
+        DatasetInfo(
+            name="polnear-stance",
+            loader=_load_polnear_stance,
+            labels=STANCE3,
+            test_splits=("validation",),
+            train_split="train",
+            dev_split=None,
+            main_metric="macro_f1",
+            description=("polnear-stance: this project's stance labels on PolNeAR's gold attributions in real "
+                         "political news (speaker -> article target); standoff records shipped with stanceclf, "
+                         "article text read from your PolNeAR copy. Validation = PolNeAR dev articles."),
+            citation=("stanceclf annotation (docs/annotation-guidelines.md) over Newell, E., Margolin, D., Ruths, D. "
+                      "An attribution relations corpus for political news. LREC 2018."),
+            license_note="Labels: the project's licence. Article text: PolNeAR, research use only, never copied.",
+        ),
+        DatasetInfo(
             name="vast",
             loader=load_vast,
             labels=STANCE3,
@@ -986,6 +1171,9 @@ _REQUIRED_FILES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "newsmtsc": (("newsmtsc", "NewsMTSC", "NewsMTSC-dataset"), tuple(f"{s}.jsonl" for s in _NEWSMTSC_SPLITS)),
     "persent": (("persent", "PerSenT"), tuple(_PERSENT_FILES.values())),
     "vast": (("vast", "VAST"), tuple(_VAST_FILES.values())),
+    "dse": (("dse", "DSE"), tuple(_DSE_FILES.values())),
+    "perspectrum": (("perspectrum", "Perspectrum"), _PERSPECTRUM_FILES),
+    "polnear-stance": (("polnear", "PolNeAR"), ("metadata.tsv",)),
 }
 
 _ALIASES = {
@@ -998,6 +1186,8 @@ _ALIASES = {
     "fnc": "fnc1",
     "fnc_1": "fnc1",
     "news_mtsc": "newsmtsc",
+    "polnear_stance": "polnear-stance",
+    "polnearstance": "polnear-stance",
 }
 
 

@@ -33,6 +33,7 @@ __all__ = [
     "accuracy",
     "bootstrap_ci",
     "brier_score",
+    "cohen_kappa",
     "confusion",
     "expected_calibration_error",
     "f_avg",
@@ -255,6 +256,22 @@ def accuracy(y_true: Any, y_pred: Any) -> float:
     """
     yt, yp = _pair(y_true, y_pred)
     return float(np.mean(yt == yp))
+
+
+def cohen_kappa(y_a: Any, y_b: Any, labels: Sequence[str] | None = None) -> float:
+    """Cohen's kappa between two annotators' labels of the same items (chance-corrected agreement).
+
+    Computed as ``sklearn.metrics.cohen_kappa_score``; 1.0 when both agree perfectly, 0.0 at chance.
+
+    >>> round(cohen_kappa(["F", "A", "N", "N"], ["F", "A", "N", "A"]), 3)
+    0.636
+    """
+    from sklearn.metrics import cohen_kappa_score
+
+    ya, yb = _pair(y_a, y_b, "y_b")
+    if len(ya) == 0:
+        raise DataError("cohen_kappa needs at least one doubly labelled item.")
+    return float(cohen_kappa_score(ya, yb, labels=_label_list(labels)))
 
 
 def per_class(

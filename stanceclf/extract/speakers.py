@@ -263,32 +263,46 @@ class SpeakerResolver:
         text = span.text
         return (text[4:] if text.lower().startswith("the ") else text), (start, end)
 
-    def _resolve_pronoun(self, index: int, gender: str, recent: list[str]) -> str | None:
-        """Most salient earlier person of matching gender.
+    def antecedent(self, index: int, gender: str | None, exclude: Iterable[str] = ()) -> Person | None:
+        """The most salient person mentioned before token ``index`` whose gender fits (side-effect free).
 
-        Salience: a person who is the grammatical subject in the pronoun's sentence or the one before
-        beats a merely mentioned one; otherwise the most recent mention wins. The resolved pronoun
-        becomes a mention itself, so "he said ... he added" chains stay on one person.
+        Salience: a person who is the grammatical subject in the sentence of ``index`` or the one before
+        beats a merely mentioned one, a person of known matching gender beats one of unknown gender,
+        and otherwise the most recent mention wins. People named in ``exclude`` are skipped (inside a
+        quote, "he" is rarely the speaker). Shared by speaker resolution and target linking.
         """
         sent_start = self.doc[index].sent.start
         prev_start = self.doc[sent_start - 1].sent.start if sent_start > 0 else sent_start
+        skip = {_clean_name(n).lower() for n in exclude if n}
         best: tuple[tuple[int, int], Person] | None = None
         for person in self.people:
-            if person.gender not in (gender, None):
+            if gender is not None and person.gender not in (gender, None):
+                continue
+            if person.name.lower() in skip:
                 continue
             earlier = [i for i in person.mentions if i < index]
             if not earlier:
                 continue
             subject_near = any(i >= prev_start and self.doc[i].dep_ in ("nsubj", "nsubjpass") for i in earlier)
-            key = (int(subject_near) * 2 + int(person.gender == gender), max(earlier))
+            key = (int(subject_near) * 2 + int(gender is not None and person.gender == gender), max(earlier))
             if best is None or key > best[0]:
                 best = (key, person)
-        if best is None:
+        return best[1] if best else None
+
+    def _resolve_pronoun(self, index: int, gender: str, recent: list[str]) -> str | None:
+        """The speaker a he/she refers to (:meth:`antecedent`). The resolved pronoun becomes a mention
+        itself, so "he said ... he added" chains stay on one person."""
+        person = self.antecedent(index, gender)
+        if person is None:
             return None
-        person = best[1]
         person.mentions.append(index)
         person.mentions.sort()
         return person.name
+
+    def person_described(self, index: int, token: "Token") -> Person | None:
+        """The person a definite description headed by ``token`` ("the president", "the Dravian
+        leader") refers to: the latest person described that way before ``index``."""
+        return self._resolve_description(index, token.lemma_.lower(), _description_words(token))
 
     def _resolve_description(self, index: int, head_lemma: str, words: set[str]) -> Person | None:
         head = {w for w in words if w not in {"the", "a", "an", "this", "that"}}

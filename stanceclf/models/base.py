@@ -36,15 +36,33 @@ CONFIG_FILE = "config.json"
 
 @dataclass(frozen=True)
 class PairBatch:
-    """Column view of a batch of (text, target[, context]) pairs with optional labels."""
+    """Column view of a batch of (text, target[, context[, speaker]]) pairs with optional labels.
+
+    ``speakers`` holds who says each text ("" when unknown); models that read speakers use it,
+    the others ignore it.
+    """
 
     texts: list[str]
     targets: list[str]
     contexts: list[str]
     labels: list[str] | None
+    speakers: list[str] | None = None
 
     def __len__(self) -> int:
         return len(self.texts)
+
+    def speaker_list(self) -> list[str]:
+        """One speaker per pair ("" where unknown)."""
+        return list(self.speakers) if self.speakers is not None else [""] * len(self.texts)
+
+    def take(self, index: Iterable[int]) -> "PairBatch":
+        """The pairs at ``index``, in that order."""
+        idx = list(index)
+        speakers = self.speaker_list()
+        return PairBatch([self.texts[i] for i in idx], [self.targets[i] for i in idx],
+                         [self.contexts[i] for i in idx],
+                         None if self.labels is None else [self.labels[i] for i in idx],
+                         [speakers[i] for i in idx])
 
 
 def _label_str(value: Any) -> str:
@@ -59,7 +77,7 @@ def as_pair_batch(X: Any, y: Iterable[Any] | None = None) -> PairBatch:
     if isinstance(X, PairBatch):  # already normalised (e.g. an ensemble passing its batch on)
         if y is None:
             return X
-        X = list(zip(X.texts, X.targets, X.contexts))
+        X = list(zip(X.texts, X.targets, X.contexts, X.speaker_list()))
     if hasattr(X, "column_names") and isinstance(X, dict):
         # a DatasetDict (a dict subclass, so test before the Dataset and item branches)
         raise DataError("Got a DatasetDict; pass one split instead, e.g. model.fit(dataset['train']).")
@@ -68,12 +86,14 @@ def as_pair_batch(X: Any, y: Iterable[Any] | None = None) -> PairBatch:
         _require_columns(cols, "dataset")
         texts, targets = list(X["text"]), list(X["target"])
         contexts = list(X["context"]) if "context" in cols else [""] * len(texts)
+        speakers = list(X["speaker"]) if "speaker" in cols else [""] * len(texts)
         labels = list(X["label"]) if "label" in cols else None
     elif hasattr(X, "columns") and hasattr(X, "to_dict"):  # pandas DataFrame
         cols = set(map(str, X.columns))
         _require_columns(cols, "DataFrame")
         texts, targets = X["text"].tolist(), X["target"].tolist()
         contexts = X["context"].fillna("").tolist() if "context" in cols else [""] * len(texts)
+        speakers = X["speaker"].fillna("").tolist() if "speaker" in cols else [""] * len(texts)
         labels = X["label"].tolist() if "label" in cols else None
     elif isinstance(X, (str, bytes)):
         raise DataError(
@@ -81,12 +101,13 @@ def as_pair_batch(X: Any, y: Iterable[Any] | None = None) -> PairBatch:
             "Wrap it: model.predict([(text, target)])."
         )
     else:
-        texts, targets, contexts, labels_list = [], [], [], []
+        texts, targets, contexts, speakers, labels_list = [], [], [], [], []
         for i, item in enumerate(X):
             if isinstance(item, StanceExample):
                 texts.append(item.text)
                 targets.append(item.target)
                 contexts.append(item.context or "")
+                speakers.append(item.speaker or "")
                 labels_list.append(item.label)
             elif isinstance(item, dict):
                 if "text" not in item or "target" not in item:
@@ -94,16 +115,18 @@ def as_pair_batch(X: Any, y: Iterable[Any] | None = None) -> PairBatch:
                 texts.append(item["text"])
                 targets.append(item["target"])
                 contexts.append(item.get("context") or "")
+                speakers.append(item.get("speaker") or "")
                 labels_list.append(item.get("label"))
-            elif isinstance(item, (tuple, list)) and len(item) in (2, 3):
+            elif isinstance(item, (tuple, list)) and len(item) in (2, 3, 4):
                 texts.append(item[0])
                 targets.append(item[1])
-                contexts.append(item[2] if len(item) == 3 and item[2] is not None else "")
+                contexts.append(item[2] if len(item) >= 3 and item[2] is not None else "")
+                speakers.append(item[3] if len(item) == 4 and item[3] is not None else "")
                 labels_list.append(None)
             else:
                 raise DataError(
                     f"Item {i} is a {type(item).__name__}; expected a StanceExample, a dict with "
-                    "'text'/'target' keys or a (text, target) tuple."
+                    "'text'/'target' keys or a (text, target[, context[, speaker]]) tuple."
                 )
         labels = labels_list if any(lab is not None for lab in labels_list) else None
     for i, (text, target) in enumerate(zip(texts, targets)):
@@ -117,7 +140,8 @@ def as_pair_batch(X: Any, y: Iterable[Any] | None = None) -> PairBatch:
             raise DataError(f"X has {len(texts)} items but y has {len(labels)} labels.")
     if labels is not None:
         labels = [_label_str(v) for v in labels]
-    return PairBatch(list(texts), list(targets), [c or "" for c in contexts], labels)
+    return PairBatch(list(texts), list(targets), [c or "" for c in contexts], labels,
+                     [s if isinstance(s, str) else "" for s in speakers])
 
 
 def _require_columns(cols: set[str], what: str) -> None:

@@ -309,8 +309,7 @@ class TfidfStanceClassifier(StanceModel):
                 counts = np.unique(sub_labels, return_counts=True)[1]
                 if len(idx) < int(self.min_target_examples) or len(counts) < 2 or counts.min() < 2:
                     continue
-                sub = PairBatch([batch.texts[i] for i in idx], [batch.targets[i] for i in idx],
-                                [batch.contexts[i] for i in idx], sub_labels)
+                sub = batch.take(idx)
                 self.models_[key] = self._fit_one(sub, joint=False)
 
     # -- prediction -------------------------------------------------------------------------------
@@ -324,8 +323,7 @@ class TfidfStanceClassifier(StanceModel):
         for key, idx in groups.items():
             state = self.models_[key]
             featurizer = _PairFeaturizer(self._feature_params(), joint=key == "__joint__", vectorizers=state["featurizer"])
-            sub = PairBatch([batch.texts[i] for i in idx], [batch.targets[i] for i in idx],
-                            [batch.contexts[i] for i in idx], None)
+            sub = batch.take(idx)
             part = state["classifier"].predict_proba(featurizer.transform(sub))
             columns = [class_index[c] for c in state["classifier"].classes_]
             proba[np.ix_(idx, columns)] = part

@@ -322,6 +322,11 @@ class CrossEncoderStanceClassifier(StanceModel):
         Random seed for everything; torch CPU threads during fit/predict (``None``: torch's choice).
     max_train_minutes:
         Time budget: training stops after the step that exceeds it (then evaluates and keeps the best).
+    speaker_input:
+        Read who is speaking: the first sequence becomes ``"<speaker> on <target>"`` for pairs with a
+        known speaker (``StanceExample.speaker``, a ``speaker`` column, a 4-tuple's last item), so one
+        sentence can carry different stances for its different speakers. Models saved before this
+        option existed load with it off and read the target alone, as they were trained.
 
     Fitted attributes: ``classes_``, ``temperature_``, ``ece_before_``/``ece_after_`` (development
     ECE; ``None`` without calibration), ``training_log_`` (one dict per evaluation or epoch),
@@ -352,6 +357,7 @@ class CrossEncoderStanceClassifier(StanceModel):
         seed: int = 0,
         num_threads: int | None = None,
         max_train_minutes: float | None = None,
+        speaker_input: bool = False,
     ):
         self.encoder = encoder
         self.max_length = max_length
@@ -373,6 +379,7 @@ class CrossEncoderStanceClassifier(StanceModel):
         self.seed = seed
         self.num_threads = num_threads
         self.max_train_minutes = max_train_minutes
+        self.speaker_input = speaker_input
 
     # -- parameters -------------------------------------------------------------------------------
     def _check_params(self) -> None:
@@ -451,12 +458,7 @@ class CrossEncoderStanceClassifier(StanceModel):
         train_idx, dev_idx = train_test_split(np.arange(len(labels)), test_size=fraction, stratify=labels,
                                               random_state=int(self.seed))
 
-        def take(idx: np.ndarray) -> PairBatch:
-            idx = np.sort(idx)
-            return PairBatch([batch.texts[i] for i in idx], [batch.targets[i] for i in idx],
-                             [batch.contexts[i] for i in idx], [labels[i] for i in idx])
-
-        return take(train_idx), take(dev_idx), "split"
+        return batch.take(np.sort(train_idx)), batch.take(np.sort(dev_idx)), "split"
 
     def _build_model(self, transformers: Any, source: str, classes: list[str]) -> tuple[Any, list[str]]:
         """The classification model from ``source`` (LoRA-wrapped if asked) and the names of frozen
@@ -487,10 +489,24 @@ class CrossEncoderStanceClassifier(StanceModel):
         fresh = [n for n, p in model.named_parameters() if id(p) in new_ids and not p.requires_grad]
         return model, fresh
 
+    def input_pair(self, text: str, target: str, context: str = "", speaker: str = "", sep: str = "[SEP]"
+                   ) -> tuple[str, str]:
+        """The two sequences the encoder reads for one pair.
+
+        >>> CrossEncoderStanceClassifier(speaker_input=True).input_pair("I back it.", "the deal", "", "Ann Lee")
+        ('Ann Lee on the deal', 'I back it.')
+        >>> CrossEncoderStanceClassifier().input_pair("I back it.", "the deal", "It passed.", "Ann Lee")
+        ('the deal', 'I back it. [SEP] It passed.')
+        """
+        first = f"{speaker} on {target}" if self.speaker_input and speaker else target
+        return first, f"{text} {sep} {context}" if context else text
+
     def _encode(self, tokenizer: Any, batch: PairBatch) -> Any:
-        sep = f" {tokenizer.sep_token} " if tokenizer.sep_token else " "
-        seconds = [f"{t}{sep}{c}" if c else t for t, c in zip(batch.texts, batch.contexts)]
-        return tokenizer(list(batch.targets), seconds, truncation=True, max_length=int(self.max_length))
+        sep = tokenizer.sep_token or ""
+        pairs = [self.input_pair(t, g, c, s, sep)
+                 for t, g, c, s in zip(batch.texts, batch.targets, batch.contexts, batch.speaker_list())]
+        return tokenizer([a for a, _ in pairs], [b for _, b in pairs], truncation=True,
+                         max_length=int(self.max_length))
 
     def _fit_batch(self, batch: PairBatch) -> None:
         self._check_params()

@@ -5,9 +5,11 @@ stage, and memory as the corpus grows.
     python benchmarks/analysis.py --data-dir ../shared/data            # quality + speed
     python benchmarks/analysis.py --memory 10000                        # memory growth (slow)
 
-* **quality**: every article in ``<data-dir>/examples/`` (e.g. harbor.json): quote P/R/F1 at overlap
-  0.3, speaker accuracy, and stance accuracy over the annotated (quote, target) pairs not marked
-  ambiguous (:func:`stanceclf.eval.analysis.score_analyses`). Results: ``analysis_examples_<mode>.json``.
+* **quality**: every article in ``<data-dir>/examples/`` (e.g. harbor.json) and the polnear-stance
+  validation articles (PolNeAR dev, this project's labels): quote P/R/F1 at overlap 0.3, speaker
+  accuracy, target-linking recall/precision, and stance accuracy/macro-F1 with 95% CIs over the
+  annotated (quote, target) pairs (:func:`stanceclf.eval.analysis.score_analyses`). Results:
+  ``analysis_<corpus>_<mode>.json``.
 * **speed**: generated ~500-word news articles with 5 targets each (see :func:`generate_article`;
   fictional names and templates, no real data), articles/second end to end and seconds per stage
   (extract = spaCy + tagger + rules, targets = target linking, stance = the model). Results:
@@ -95,20 +97,25 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def quality(data_dir: Path, mode: str) -> dict:
+def quality(data_dir: Path, mode: str, corpus: str = "examples", model: str = "default") -> dict:
+    """Quote, speaker, linking and stance scores on annotated articles: ``examples`` (harbor.json and
+    any other file in ``<data-dir>/examples``) or ``polnear-stance`` (PolNeAR dev articles with this
+    project's stance labels; evaluation only)."""
     from stanceclf.analysis import Analyzer
-    from stanceclf.eval.analysis import score_analyses
+    from stanceclf.eval.analysis import polnear_stance_articles, score_analyses
     from stanceclf.eval.quotes import read_example_articles
 
-    articles = read_example_articles(data_dir / "examples")
-    analyzer = Analyzer(extractor=mode)
+    articles = (read_example_articles(data_dir / "examples") if corpus == "examples"
+                else polnear_stance_articles(data_dir, "validation"))
+    analyzer = Analyzer(model=model, extractor=mode)
     analyses = [analyzer.analyze(a.text, a.targets, doc_id=a.id) for a in articles]
     scores = score_analyses(articles, analyses)
     q = scores["quotes"]
-    return {"articles": [a.id for a in articles], "extractor": mode, "model": "default",
+    return {"corpus": corpus, "articles": [a.id for a in articles], "extractor": mode, "model": model,
             "quote_f1@0.3": q["by_threshold"]["0.3"]["f1"], "quote_recall@0.3": q["by_threshold"]["0.3"]["recall"],
             "speaker_accuracy": q["speaker_accuracy"], "not_quote_violations": q["not_quote_violations"]["count"],
-            "stance": scores["stance"], "pairs": scores["pairs"]}
+            "linking": scores["linking"], "stance": scores["stance"], "stance_aimed": scores["stance_aimed"],
+            "pairs": scores["pairs"]}
 
 
 def speed(mode: str, n_articles: int, seed: int = 0) -> dict:
@@ -178,22 +185,36 @@ def render(results_dir: Path) -> str:
 
     lines = ["Generated from `benchmarks/results/analysis_*.json` by `python benchmarks/analysis.py --render "
              "docs/analysis.md`; commands in each file.", ""]
-    quality = [r for r in (load(f"analysis_examples_{m}.json") for m in ("hybrid", "rules", "tagger")) if r]
+    quality = [r for r in (load(f"analysis_{c}_{m}.json") for c in ("examples", "polnear-stance")
+                           for m in ("hybrid", "rules", "tagger")) if r]
     if quality:
-        lines += ["### Quality on the annotated example articles", "",
-                  "| extractor | quote F1@0.3 | speaker accuracy | title kept out | stance accuracy | stance macro-F1 | pairs linked |",
-                  "|---|---|---|---|---|---|---|"]
+        lines += ["### Quality on annotated articles", "",
+                  "| corpus | extractor | quote F1@0.3 | speaker accuracy | linking recall | linking precision "
+                  "| stance accuracy (aimed pairs) | macro-F1 (aimed pairs) | stance accuracy (all pairs) | macro-F1 (all pairs) |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
+
+        def with_ci(s: dict, key: str) -> str:
+            ci = s.get(f"{key}_ci95")
+            return f"{s[key]:.3f}" + (f" ({ci[0]:.3f}-{ci[1]:.3f})" if ci else "")
+
         for r in quality:
-            s = r["stance"]
-            linked = sum(1 for p in r["pairs"] if p["via"] is not None)
-            lines.append(f"| {r['extractor']} | {r['quote_f1@0.3']:.3f} | {r['speaker_accuracy']['accuracy']:.3f} "
-                         f"({r['speaker_accuracy']['correct']}/{r['speaker_accuracy']['total']}) | "
-                         f"{'yes' if r['not_quote_violations'] == 0 else 'no'} | **{s['accuracy']:.3f}** "
-                         f"({s['correct']}/{s['pairs']}) | {s.get('macro_f1', 0):.3f} | {linked}/{s['pairs']} |")
-        s = quality[0]["stance"]
-        lines += ["", f"Articles: {', '.join(quality[0]['articles'])}; stance over the annotated (quote, target) pairs "
-                      f"not marked ambiguous ({s['skipped_ambiguous']} skipped); model `{quality[0]['model']}`. "
-                      f"Gold labels {s['gold_distribution']}, predicted {s['predicted_distribution']}.", ""]
+            s, a, link = r["stance"], r.get("stance_aimed") or r["stance"], r.get("linking") or {}
+            lines.append(f"| {r.get('corpus', 'examples')} | {r['extractor']} | {r['quote_f1@0.3']:.3f} | "
+                         f"{r['speaker_accuracy']['accuracy']:.3f} | {link.get('recall', 0):.3f} "
+                         f"({link.get('correct_links')}/{link.get('gold_aimed_pairs')}) | {link.get('precision', 0):.3f} | "
+                         f"**{with_ci(a, 'accuracy')}** ({a['correct']}/{a['pairs']}) | {with_ci(a, 'macro_f1')} | "
+                         f"{with_ci(s, 'accuracy')} ({s['correct']}/{s['pairs']}) | {with_ci(s, 'macro_f1')} |")
+        lines += ["", "Aimed pairs: the (quote, target) pairs whose quote is aimed at the target (harbor lists only "
+                      "those; polnear-stance also labels every other target of the article NONE, the *all pairs* "
+                      "columns). Linking: recall of the gold aimed pairs among the links the pipeline made, and "
+                      "their precision; a gold quote the extractor misses links nothing. 95% bootstrap CIs in "
+                      f"brackets. Model `{quality[0]['model']}`.", ""]
+        for r in quality:
+            lines.append(f"- {r.get('corpus', 'examples')} / {r['extractor']}: gold (aimed) "
+                         f"{(r.get('stance_aimed') or r['stance'])['gold_distribution']}, predicted "
+                         f"{(r.get('stance_aimed') or r['stance'])['predicted_distribution']}; correct links by rule "
+                         f"{(r.get('linking') or {}).get('correct_links_by_via')}.")
+        lines.append("")
     speed = [r for r in (load(f"analysis_speed_{m}.json") for m in ("hybrid", "rules", "tagger")) if r]
     if speed:
         lines += ["### Speed (generated 500-word articles, 5 targets each)", "",
@@ -238,6 +259,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--memory", type=int, nargs="*", help="corpus sizes for the memory run (each in its own process)")
     p.add_argument("--memory-mode", default="rules", choices=["rules", "tagger", "hybrid"])
     p.add_argument("--skip-quality", action="store_true")
+    p.add_argument("--corpora", nargs="+", default=["examples", "polnear-stance"],
+                   choices=["examples", "polnear-stance"], help="annotated corpora for the quality run")
+    p.add_argument("--model", default="default", help="stance model (a registry name or a saved-model folder)")
     p.add_argument("--skip-speed", action="store_true")
     p.add_argument("--output-dir", type=Path, default=RESULTS)
     p.add_argument("--render", type=Path, metavar="MARKDOWN",
@@ -272,16 +296,18 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
         return 0
     for mode in args.modes:
-        if not args.skip_quality:
-            if args.data_dir is None or not (Path(args.data_dir) / "examples").is_dir():
-                print("no <data-dir>/examples: skipping the quality run", file=sys.stderr)
-            else:
-                result = {**meta, **quality(Path(args.data_dir), mode)}
-                (args.output_dir / f"analysis_examples_{mode}.json").write_text(json.dumps(result, indent=2) + "\n")
-                s = result["stance"]
-                print(f"[{mode}] examples: quote F1@0.3 {result['quote_f1@0.3']:.3f}, speakers "
-                      f"{result['speaker_accuracy']['accuracy']}, stance accuracy {s['accuracy']} "
-                      f"({s['correct']}/{s['pairs']}), macro-F1 {s.get('macro_f1')}")
+        for corpus in ([] if args.skip_quality else args.corpora):
+            needed = "examples" if corpus == "examples" else "polnear"
+            if args.data_dir is None or not (Path(args.data_dir) / needed).is_dir():
+                print(f"no <data-dir>/{needed}: skipping the {corpus} quality run", file=sys.stderr)
+                continue
+            result = {**meta, **quality(Path(args.data_dir), mode, corpus, args.model)}
+            (args.output_dir / f"analysis_{corpus}_{mode}.json").write_text(json.dumps(result, indent=2) + "\n")
+            s, a, link = result["stance"], result["stance_aimed"], result["linking"]
+            print(f"[{mode}] {corpus}: quote F1@0.3 {result['quote_f1@0.3']:.3f}, speakers "
+                  f"{result['speaker_accuracy']['accuracy']}, linking recall {link['recall']} precision "
+                  f"{link['precision']}, stance (aimed) accuracy {a.get('accuracy')} macro-F1 {a.get('macro_f1')}, "
+                  f"(all) accuracy {s.get('accuracy')} macro-F1 {s.get('macro_f1')}", flush=True)
         if not args.skip_speed:
             result = {**meta, **speed(mode, args.articles)}
             (args.output_dir / f"analysis_speed_{mode}.json").write_text(json.dumps(result, indent=2) + "\n")

@@ -167,3 +167,18 @@ def test_sentence_bounds_split_at_blank_lines_and_long_spans_fall_back(nlp):
     long_text = "word " * 400
     a, b, first, last = quote_sentences([(0, len(long_text))], 10, 20)
     assert (a, b) == (10, 20) and first == last == 0
+
+
+def test_continuation_gives_a_quote_the_targets_of_the_same_speakers_next_quote(nlp):
+    text = ('Ida Berg warned that her town "will not accept" the new depot.\n\n'
+            '"The freight company has lied to us for years," Berg said.\n\n'
+            '"It rained all week," said Tom Lund.')
+    first = _quote(text, "will not accept", "Ida Berg")
+    second = _quote(text, "The freight company has lied to us for years,", "Ida Berg")
+    third = _quote(text, "It rained all week,", "Tom Lund")
+    linker = TargetLinker(text, nlp(text), parse_targets({"freight company": []}))
+    links = linker.link_all([first, second, third])
+    assert [(link.target, link.via) for link in links[0]] == [("freight company", "continuation")]
+    assert links[0][0].context.startswith('"The freight company has lied')
+    assert [(link.target, link.via) for link in links[1]] == [("freight company", "quote")]
+    assert links[2] == []  # another speaker: nothing inherited

@@ -19,6 +19,8 @@ from stanceclf.data import (
     load_persent,
     load_pstance,
     load_semeval2016,
+    load_dse,
+    load_perspectrum,
     load_table,
     load_vast,
     resolve_data_dir,
@@ -164,10 +166,40 @@ def write_vast(root: Path) -> Path:
     return d
 
 
+def write_dse(root: Path) -> Path:
+    d = root / "dse"
+    d.mkdir(parents=True)
+    lines = ["[Ada Lind] praised [Bo Kerr] for the canal plan.\tAda Lind\tBo Kerr\t1",
+             "[Bo Kerr]'s allies blamed [Los Angele]s officials.\tBo Kerr\tLos Angele\t3",
+             "[Cy Moe] met [Dee Ray] on Monday.\tCy Moe\tDee Ray\t0",
+             "[Eve Sol] was attacked by [Fay Um] again.\tEve Sol\tFay Um\t4"]
+    (d / "train.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (d / "valid.tsv").write_text(lines[0] + "\n" + "[Gus] admired [Hal] ?s courage.\tGus\tHal\t2\n",
+                                 encoding="utf-8")
+    return d
+
+
+def write_perspectrum(root: Path) -> Path:
+    d = root / "perspectrum"
+    d.mkdir(parents=True)
+    claims = [{"cId": 1, "text": "Towns should ban cars", "source": "x", "perspectives": [
+                  {"pids": [10, 11], "stance_label_3": "SUPPORT"}, {"pids": [12], "stance_label_3": "UNDERMINE"}]},
+              {"cId": 2, "text": "Homework should be abolished", "source": "x", "perspectives": [
+                  {"pids": [13], "stance_label_3": "UNDERMINE"}]},
+              {"cId": 3, "text": "Zoos are cruel", "source": "x", "perspectives": [
+                  {"pids": [14], "stance_label_3": "SUPPORT"}]}]
+    pool = [{"pId": i, "text": f"Perspective number {i}.", "source": "x"} for i in range(10, 15)]
+    (d / "perspectrum_with_answers_v1.0.json").write_text(json.dumps(claims))
+    (d / "perspective_pool_v1.0.json").write_text(json.dumps(pool))
+    (d / "dataset_split_v1.0.json").write_text(json.dumps({"1": "train", "2": "dev", "3": "test"}))
+    return d
+
+
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
     r = tmp_path / "data"
-    for writer in (write_semeval, write_pstance, write_fnc1, write_newsmtsc, write_persent, write_vast):
+    for writer in (write_semeval, write_pstance, write_fnc1, write_newsmtsc, write_persent, write_vast, write_dse,
+                   write_perspectrum):
         writer(r)
     return r
 
@@ -446,7 +478,8 @@ def test_bad_newsmtsc_polarity(root: Path) -> None:
 
 
 def test_registry_and_unknown_name(root: Path) -> None:
-    assert set(DATASETS) == {"semeval2016", "semeval2016_taskb", "pstance", "fnc1", "newsmtsc", "persent", "vast"}
+    assert set(DATASETS) == {"semeval2016", "semeval2016_taskb", "pstance", "fnc1", "newsmtsc", "persent", "vast",
+                             "dse", "perspectrum", "polnear-stance"}
     info = DATASETS["newsmtsc"]
     assert isinstance(info, DatasetInfo)
     assert info.test_splits == ("devtest_rw", "devtest_mt") and info.dev_split is None
@@ -460,6 +493,56 @@ def test_registry_and_unknown_name(root: Path) -> None:
     assert isinstance(err.value, KeyError)
     assert load_dataset("semeval2016_taskb", root)["test"].num_rows == 1
     assert load_dataset("pstance", root, targets=["trump"])["train"].num_rows == 3
-    assert available_datasets(root) == list(DATASETS)
+    assert available_datasets(root) == [n for n in DATASETS if n != "polnear-stance"]  # no PolNeAR here
     (root / "vast" / "vast_dev.csv").unlink()
     assert "vast" not in available_datasets(root)
+
+
+# --------------------------------------------------------------------------------------------------
+# DSE and Perspectrum
+# --------------------------------------------------------------------------------------------------
+
+
+def test_dse_gives_both_directions_with_speakers(root: Path) -> None:
+    ds = load_dse(root)
+    _check_schema(ds)
+    train = ds["train"]
+    assert train.num_rows == 8  # 4 sentences x 2 directions
+    rows = list(zip(train["speaker"], train["target"], train["label"]))
+    assert rows[:2] == [("Ada Lind", "Bo Kerr", "FAVOR"), ("Bo Kerr", "Ada Lind", "NONE")]
+    assert rows[2:4] == [("Bo Kerr", "Los Angeles", "AGAINST"), ("Los Angeles", "Bo Kerr", "NONE")]  # word grown
+    assert rows[4:6] == [("Cy Moe", "Dee Ray", "NONE"), ("Dee Ray", "Cy Moe", "NONE")]
+    assert rows[6:8] == [("Eve Sol", "Fay Um", "NONE"), ("Fay Um", "Eve Sol", "AGAINST")]  # label 4: ent2 -> ent1
+    assert train["text"][0] == "Ada Lind praised Bo Kerr for the canal plan."  # brackets stripped
+    assert ds["validation"]["direction"] == ["forward", "backward", "forward", "backward"]
+    assert ds["validation"]["label"][2:] == ["NONE", "FAVOR"]
+    assert load_dataset("dse", root)["validation"].num_rows == 4
+
+
+def test_dse_rejects_bad_rows(root: Path) -> None:
+    path = root / "dse" / "valid.tsv"
+    path.write_text("[Ada] met [Bo].\tAda\tBo\t7\n")
+    with pytest.raises(DataError, match="7"):
+        load_dse(root)
+    path.write_text("Ada met [Bo].\tAda\tBo\t1\n")
+    with pytest.raises(DataError, match="two entities"):
+        load_dse(root)
+
+
+def test_perspectrum_splits_by_claim(root: Path) -> None:
+    ds = load_perspectrum(root)
+    _check_schema(ds)
+    assert {k: v.num_rows for k, v in ds.items()} == {"train": 3, "validation": 1, "test": 1}
+    assert ds["train"]["label"] == ["FAVOR", "FAVOR", "AGAINST"]
+    assert set(ds["train"]["target"]) == {"Towns should ban cars"}
+    assert ds["validation"][0]["text"] == "Perspective number 13." and ds["validation"][0]["claim_id"] == 2
+    assert not set(ds["train"]["target"]) & set(ds["validation"]["target"])  # unseen targets
+    assert DATASETS["perspectrum"].labels == ("AGAINST", "FAVOR")
+
+
+def test_perspectrum_unknown_perspective_is_reported(root: Path) -> None:
+    path = root / "perspectrum" / "perspectrum_with_answers_v1.0.json"
+    path.write_text(json.dumps([{"cId": 1, "text": "Towns should ban cars", "perspectives": [
+        {"pids": [99], "stance_label_3": "SUPPORT"}]}]))
+    with pytest.raises(DataError, match="99"):
+        load_perspectrum(root)

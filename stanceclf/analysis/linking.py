@@ -11,10 +11,12 @@ targets it may address -- generously: the stance model decides NONE -- and says 
   - a person target by surname, title or role ("Mr. Steele", "Steele", "the president" when the
     article says who holds the role);
   - a pronoun (he / she / him / her ...) resolved with the speaker resolver's salience
-    (:meth:`stanceclf.extract.speakers.SpeakerResolver.antecedent`), never to the speaker;
-  - "they" / "them" / "their", a demonstrative ("this", "these agreements") or a definite
+    (:meth:`stanceclf.extract.speakers.SpeakerResolver.antecedent`), never to the speaker: inside
+    the quote, or an object or possessive in the writer's words around it ("called *him*
+    divisive");
+  - "they" / "them" / "their", "it", a demonstrative ("this", "these agreements") or a definite
     description ("the plan", "the deal") resolved to the nearest earlier mention of a target that is
-    not a person, at most two sentences back (the previous paragraph's last sentence included);
+    not a person, at most two sentences back (across a paragraph break, except for "it");
 
 * ``framing``: the journalist's sentence that introduces the quote ("Rubio appeared to chastise
   Trump for ..."): the sentence before a quote that stands on its own, also across a paragraph
@@ -23,6 +25,8 @@ targets it may address -- generously: the stance model decides NONE -- and says 
   are aimed at whom the speaker addresses: a person target that the quote's sentence, the framing
   sentence or the two sentences before have as the object of speech ("told Trump", "turned to
   Clinton"), else the previous quote's speaker in a dialogue;
+* ``continuation``: the same speaker's quote in the adjacent sentence (or paragraph) names the target
+  (:meth:`TargetLinker.link_all`; a speaker's consecutive quotes usually continue one topic);
 * ``none``: not addressed (only with ``all_targets=True``; NONE by rule).
 
 A speaker never gets a stance toward a target that is the speaker. Each :class:`Link` keeps the
@@ -51,7 +55,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Link", "TargetLinker", "VIAS", "sentence_bounds", "quote_sentences", "MAX_STANCE_TEXT_CHARS"]
 
 #: Every ``via`` a link can have, from the most to the least direct.
-VIAS: tuple[str, ...] = ("quote", "sentence", "coreference", "framing", "addressee", "none")
+VIAS: tuple[str, ...] = ("quote", "sentence", "coreference", "framing", "addressee", "continuation", "none")
 #: Longest stance-model text (characters) built from whole sentences; longer spans fall back to the quote.
 MAX_STANCE_TEXT_CHARS = 700
 #: How many sentences back an antecedent or a framing sentence may be.
@@ -195,6 +199,34 @@ class TargetLinker:
         return names
 
     # -- linking ------------------------------------------------------------------------------------
+    def link_all(self, quotes: Sequence[Quote], all_targets: bool = False) -> list[list[Link]]:
+        """The links of every quote of the article (:meth:`link`), then ``continuation``: a quote also
+        gets the targets its speaker's neighbouring quote names (the same speaker's quotes in the
+        adjacent sentence, also across a paragraph break, usually continue one topic: "Varga said
+        her government 'will not tolerate' foreign troops. 'We will never accept NATO soldiers ...'")."""
+        per_quote = [self.link(q, quotes) for q in quotes]
+        for i, quote in enumerate(quotes):
+            if not quote.speaker:
+                continue
+            have = {link.target for link in per_quote[i]} | self._speaker_targets(quote)
+            here = self._sentence_index(quote.start)
+            for j in (i - 1, i + 1):
+                if not 0 <= j < len(quotes) or quotes[j].speaker != quote.speaker:
+                    continue
+                if abs(self._sentence_index(quotes[j].start) - here) > 1:
+                    continue
+                for link in per_quote[j]:
+                    if link.via == "quote" and link.target not in have:
+                        have.add(link.target)
+                        ja, jb, _, _ = quote_sentences(self.sentences, quotes[j].start, quotes[j].end)
+                        per_quote[i].append(Link(link.target, "continuation", link.mention, quotes[j].content,
+                                                 self.text[ja:jb].strip(), link.model_target))
+        if all_targets:
+            for i, quote in enumerate(quotes):
+                have = {link.target for link in per_quote[i]} | self._speaker_targets(quote)
+                per_quote[i] += [Link(t.name, "none", model_target=t.name) for t in self.targets if t.name not in have]
+        return per_quote
+
     def link(self, quote: Quote, quotes: Sequence[Quote] = (), all_targets: bool = False) -> list[Link]:
         """The targets ``quote`` may address, each with how it was linked (first rule wins)."""
         text = self.text
@@ -227,7 +259,8 @@ class TargetLinker:
                 continue
             add(m.target, "sentence", m)
         # 3. coreference inside the quote
-        self._coreference(quote, first, add)
+        self._coreference(quote, add)
+        self._writer_pronouns(quote, a, b, neighbours, add)
         # 4. the framing sentence
         framing = self._framing_sentence(quote, first, quotes)
         if framing is not None:
@@ -244,7 +277,27 @@ class TargetLinker:
                     links[t.name] = Link(t.name, "none", model_target=t.name)
         return list(links.values())
 
-    def _coreference(self, quote: Quote, first: int, add: Any) -> None:
+    def _writer_pronouns(self, quote: Quote, a: int, b: int, neighbours: Sequence[Quote], add: Any) -> None:
+        """Object and possessive pronouns in the writer's words of the quote's sentence ("Sanders
+        called *him* divisive and said ...", "criticised *his* plan"), when this quote is the nearest
+        one. Subjects are left alone: in the writer's words they are mostly the speaker ("he said")."""
+        for tok in self._tokens(a, b):
+            low = tok.lower_
+            if not (low in MALE_PRONOUNS or low in FEMALE_PRONOUNS) or tok.dep_ in ("nsubj", "nsubjpass"):
+                continue
+            if quote.start <= tok.idx < quote.end or any(q.start <= tok.idx < q.end for q in neighbours):
+                continue
+            gap = max(quote.start - tok.idx, tok.idx - quote.end, 0)
+            if any(max(q.start - tok.idx, tok.idx - q.end, 0) < gap for q in neighbours):
+                continue
+            person = self.resolver.antecedent(tok.i, "m" if low in MALE_PRONOUNS else "f",
+                                              exclude=[quote.speaker] if quote.speaker else ())
+            name = self._person_target.get(id(person)) if person is not None else None
+            if name is not None:
+                add(name, "coreference", None, Span(tok.idx, tok.idx + len(tok), tok.text),
+                    self._antecedent_context(person, tok.i))
+
+    def _coreference(self, quote: Quote, add: Any) -> None:
         text = self.text
         # surnames and role nouns of person targets, head nouns of things ("the treaty")
         if self.derived_matcher is not None:
@@ -269,13 +322,16 @@ class TargetLinker:
                 elif any(c.lower_ in ("this", "these", "that", "those") for c in tok.children):
                     self._nearest_thing(quote, tok, add)
             elif low in _DEMONSTRATIVES or low in PLURAL_PRONOUNS:
-                self._nearest_thing(quote, tok, add, plural=low in PLURAL_PRONOUNS)
+                self._nearest_thing(quote, tok, add)
 
-    def _nearest_thing(self, quote: Quote, tok: Any, add: Any, plural: bool = False) -> None:
+    def _nearest_thing(self, quote: Quote, tok: Any, add: Any) -> None:
         """Link a demonstrative, "it" or "they" to the nearest earlier mention of a non-person target
-        within :data:`LOOKBACK_SENTENCES` sentences (the quote's own sentence included)."""
+        within :data:`LOOKBACK_SENTENCES` sentences (the quote's own sentence included); "it" and "its",
+        often empty ("it rained"), only within the same paragraph."""
         here = self._sentence_index(tok.idx)
         floor = self.sentences[max(0, here - LOOKBACK_SENTENCES)][0]
+        if tok.lower_ in ("it", "its"):
+            floor = max(floor, max((m.end() for m in _PARAGRAPH_BREAK.finditer(self.text, 0, tok.idx)), default=0))
         for m in reversed(self._mentions):
             if m.start >= tok.idx or m.start < floor:
                 continue

@@ -7,7 +7,7 @@
 
 Which targets a quote addresses is decided by the linking stage (:mod:`stanceclf.analysis.linking`;
 ``TargetStance.via`` says how: ``quote``, ``sentence``, ``coreference``, ``framing``, ``addressee``,
-or ``none`` for the unaddressed targets listed with ``all_targets=True``, NONE by rule). The stance
+``continuation``, or ``none`` for the unaddressed targets listed with ``all_targets=True``, NONE by rule). The stance
 model then reads (speaker, target, the quote's sentence(s), the context that made the link).
 """
 
@@ -398,10 +398,10 @@ class Analyzer:
         linker = TargetLinker(text, spacy_doc, doc_targets, sentences=bounds)
         pairs: list[tuple[int, Link]] = []
         sentences: list[Span] = []
-        for qi, quote in enumerate(quotes):
+        for qi, (quote, links) in enumerate(zip(quotes, linker.link_all(quotes, all_targets=self.all_targets))):
             a, b, _, _ = quote_sentences(bounds, quote.start, quote.end)
             sentences.append(Span(a, b, text[a:b]))
-            pairs += [(qi, link) for link in linker.link(quote, quotes, all_targets=self.all_targets)]
+            pairs += [(qi, link) for link in links]
         seconds = {"extract": extract_seconds, "targets": time.perf_counter() - t0}
         return _Prepared(doc, quotes, sentences, list(doc_targets), suggested, pairs, seconds)
 

@@ -719,8 +719,8 @@ def _dse_entity(sentence: str, match: re.Match[str], offset: int) -> str:
 def dse_rows(line: str, where: str) -> list[tuple[str, str, str, str]]:
     """``(sentence, speaker, target, stance)`` for both directions of one DSE line.
 
-    >>> dse_rows("[Ryan] praised [Obama]'s plan.\tRyan\tObama\t1", "x")
-    [('Ryan praised Obama's plan.', 'Ryan', 'Obama', 'FAVOR'), ('Ryan praised Obama's plan.', 'Obama', 'Ryan', 'NONE')]
+    >>> dse_rows("[Ryan] praised [Obama]'s plan.\\tRyan\\tObama\\t1", "x")[0]
+    ("Ryan praised Obama's plan.", 'Ryan', 'Obama', 'FAVOR')
     """
     fields = line.rstrip("\n").split("\t")
     if len(fields) != 4:
@@ -1223,7 +1223,8 @@ def available_datasets(data_dir: str | os.PathLike[str] | None = None) -> list[s
     """
     root = resolve_data_dir(data_dir)
     found = []
-    for name, (folders, files) in _REQUIRED_FILES.items():
+    for name in DATASETS:
+        folders, files = _REQUIRED_FILES[name]
         if any(all((c / f).is_file() for f in files) for c in [root / d for d in folders] + [root]):
             found.append(name)
     return found

@@ -42,7 +42,7 @@ def content_hash(text: str, spans: Sequence[tuple[int, int]]) -> str:
     """A short hash of the text under ``spans`` (joined by a space): proves offsets still fit the article.
 
     >>> content_hash("Ann said we won.", [(9, 16)])
-    'a1c2ff2cb9'
+    '1ddf072363'
     """
     joined = " ".join(text[a:b] for a, b in spans)
     return hashlib.sha1(joined.encode("utf-8")).hexdigest()[:10]

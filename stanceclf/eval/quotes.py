@@ -95,7 +95,10 @@ class GoldQuote:
     """One gold quote: content (possibly discontinuous), cue and source spans, kind and speaker.
 
     ``speaker`` is the canonical speaker in our example files and the source's surface text
-    ("a senior official") for PolNeAR; ``stance`` holds ``(target, label)`` pairs when annotated.
+    ("a senior official") for PolNeAR; ``stance`` holds ``(target, label)`` pairs when annotated,
+    ``ambiguous`` the targets left out of stance scoring, and ``aimed`` the targets the quote is
+    aimed at (``None``: the targets listed in ``stance``, as in our example files, which list only
+    the addressed targets).
 
     >>> q = GoldQuote(content=(Span(0, 5, "Hello"),), kind="direct", speaker="Ann")
     >>> q.text
@@ -110,6 +113,12 @@ class GoldQuote:
     id: str | None = None
     stance: tuple[tuple[str, str], ...] = ()
     ambiguous: tuple[str, ...] = ()
+    aimed: tuple[str, ...] | None = None
+
+    @property
+    def aimed_targets(self) -> frozenset[str]:
+        """The targets this quote is aimed at (see the class docstring)."""
+        return frozenset(self.aimed if self.aimed is not None else (t for t, _ in self.stance))
 
     def __post_init__(self) -> None:
         if not self.content:

@@ -47,6 +47,13 @@ ROLE_TITLES = frozenset(
     "sister brother coach captain officer inspector sheriff attorney".split()
 )
 MALE_TITLES = frozenset("mr mr. sir lord king prince father brother".split())
+#: Nouns that describe a man or a woman ("actress Susan Sarandon", "Ana Ruiz, the congresswoman").
+MALE_NOUNS = frozenset(
+    "man businessman chairman congressman spokesman husband father son brother actor king prince "
+    "boyfriend uncle nephew grandfather widower".split())
+FEMALE_NOUNS = frozenset(
+    "woman businesswoman chairwoman congresswoman spokeswoman wife mother daughter sister actress queen "
+    "princess girlfriend aunt niece grandmother widow".split())
 FEMALE_TITLES = frozenset("mrs mrs. ms ms. miss madam madame lady queen dame sister".split())
 
 #: Words that, right before a quoted title-case string, mark it as a name or title, not speech.

@@ -19,9 +19,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
 from .lexicon import (
+    FEMALE_NOUNS,
     FEMALE_PRONOUNS,
     FEMALE_TITLES,
     FIRST_PERSON,
+    MALE_NOUNS,
     MALE_PRONOUNS,
     MALE_TITLES,
     PLURAL_PRONOUNS,
@@ -182,7 +184,8 @@ class SpeakerResolver:
             # "Mork, who is the Dravian president" is left alone (rare in news leads)
 
     def _guess_genders(self) -> None:
-        """Gender from honorifics (collected earlier), optional first-name data, and pronouns.
+        """Gender from honorifics (collected earlier), gendered description nouns ("actress"),
+        optional first-name data, and pronouns.
 
         A pronoun votes only when exactly one person is mentioned between the start of the
         previous sentence and the pronoun, so an unclear antecedent casts no vote.
@@ -196,6 +199,10 @@ class SpeakerResolver:
                     person.votes["m"] += 5
                 elif guess in ("female", "mostly_female"):
                     person.votes["f"] += 5
+            if person.descriptions & MALE_NOUNS:  # "businessman Donald Trump"
+                person.votes["m"] += 3
+            if person.descriptions & FEMALE_NOUNS:  # "actress Susan Sarandon"
+                person.votes["f"] += 3
         mentions = sorted(((i, p) for p in self.people for i in p.mentions), key=lambda item: item[0])
         for tok in self.doc:
             low = tok.lower_

@@ -118,9 +118,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", required=True, help="saved-model directory, or \"default\" for the built-in model")
     p.add_argument("--text", help="one text to classify (with --target)")
     p.add_argument("--target", help="the target for --text, or a fixed target for every --input row")
+    p.add_argument("--speaker", help="who says --text (read by models trained with speakers, e.g. the built-in one)")
     p.add_argument("--input", help="CSV/TSV/JSONL file with text and target columns ('-' reads JSONL from stdin)")
     p.add_argument("--text-column", default="text")
     p.add_argument("--target-column", default="target")
+    p.add_argument("--speaker-column", default="speaker", help="column naming who says each text, when present")
     p.add_argument("--output", help="write JSONL here (default: stdout)")
     p.add_argument("--batch-size", type=int, default=256)
 
@@ -264,8 +266,9 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     if args.text is not None:
         if not args.target:
             raise_usage("--text needs --target.")
-        pred = model.predict_examples([(args.text, args.target)])[0]
-        print(json.dumps({"text": args.text, "target": args.target, **pred.to_dict()}))
+        pred = model.predict_examples([(args.text, args.target, "", args.speaker or "")])[0]
+        print(json.dumps({"text": args.text, "target": args.target, **({"speaker": args.speaker} if args.speaker else {}),
+                          **pred.to_dict()}))
         return EXIT_OK
     if not args.input:
         raise_usage("Give --text and --target, or --input FILE.")
@@ -275,18 +278,21 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     try:
         from tqdm.auto import tqdm
 
-        good: list[tuple[int, str, str]] = []
+        good: list[tuple[int, str, str, str]] = []
         for i, row in enumerate(rows):
             text, target = row.get(args.text_column), args.target or row.get(args.target_column)
             if not isinstance(text, str) or not text.strip() or not isinstance(target, str) or not target.strip():
                 failures.append(f"row {i + 1}: missing or empty {args.text_column!r}/{args.target_column!r}")
                 out.write(json.dumps({"row": i + 1, "error": failures[-1]}) + "\n")
                 continue
-            good.append((i, text, target))
+            speaker = args.speaker or row.get(args.speaker_column)
+            good.append((i, text, target, speaker if isinstance(speaker, str) else ""))
         for start in tqdm(range(0, len(good), args.batch_size), desc="predict", disable=not good, file=sys.stderr):
             chunk = good[start:start + args.batch_size]
-            for (i, text, target), pred in zip(chunk, model.predict_examples([(t, g) for _, t, g in chunk])):
-                out.write(json.dumps({"row": i + 1, "text": text, "target": target, **pred.to_dict()}) + "\n")
+            preds = model.predict_examples([(t, g, "", s) for _, t, g, s in chunk])
+            for (i, text, target, speaker), pred in zip(chunk, preds):
+                out.write(json.dumps({"row": i + 1, "text": text, "target": target,
+                                      **({"speaker": speaker} if speaker else {}), **pred.to_dict()}) + "\n")
     finally:
         if out is not sys.stdout:
             out.close()

@@ -182,3 +182,16 @@ def test_continuation_gives_a_quote_the_targets_of_the_same_speakers_next_quote(
     assert links[0][0].context.startswith('"The freight company has lied')
     assert [(link.target, link.via) for link in links[1]] == [("freight company", "quote")]
     assert links[2] == []  # another speaker: nothing inherited
+
+
+def test_a_namesake_is_not_linked_through_a_shared_surname(nlp):
+    text = 'Hillary Clinton spoke in Ohio. Bill Clinton stayed home. "She will win Ohio," said her aide Tom Reed.'
+    q = _quote(text, "She will win Ohio,", "Tom Reed")
+    assert "Bill Clinton" not in _links(nlp, text, {"Bill Clinton": ["Clinton"]}, q)
+
+
+def test_the_speakers_own_possessive_is_not_a_link(nlp):
+    text = ('Senator Eva Holm spoke first. '
+            'Mayor Ana Ruiz later defended her budget, calling it "fair to every family."')
+    q = _quote(text, "fair to every family.", "Ana Ruiz")
+    assert "Eva Holm" not in _links(nlp, text, {"Eva Holm": []}, q)

@@ -55,6 +55,18 @@ def test_predict_file_reports_bad_rows_and_exits_3(trained: Path, tmp_path: Path
     assert "1 of 3 rows" in capsys.readouterr().err
 
 
+def test_predict_carries_speakers_through(trained: Path, tmp_path: Path, capsys) -> None:
+    assert main(["predict", "--model", str(trained), "--text", "I love reactors", "--target", "Nuclear Power",
+                 "--speaker", "Ada Lind"]) == EXIT_OK
+    assert json.loads(capsys.readouterr().out)["speaker"] == "Ada Lind"
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"text": "hooray for rockets", "target": "Space Exploration", "who": "Bo Kerr"}) + "\n")
+    out = tmp_path / "out.jsonl"
+    assert main(["predict", "--model", str(trained), "--input", str(src), "--output", str(out),
+                 "--speaker-column", "who"]) == EXIT_OK
+    assert json.loads(out.read_text())["speaker"] == "Bo Kerr"
+
+
 def test_evaluate_saved_model_writes_json(trained: Path, data_root: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "result.json"
     assert main(["evaluate", "--model", str(trained), "--dataset", "semeval2016", "--data-dir", str(data_root),

@@ -183,7 +183,8 @@ def write_perspectrum(root: Path) -> Path:
     d = root / "perspectrum"
     d.mkdir(parents=True)
     claims = [{"cId": 1, "text": "Towns should ban cars", "source": "x", "perspectives": [
-                  {"pids": [10, 11], "stance_label_3": "SUPPORT"}, {"pids": [12], "stance_label_3": "UNDERMINE"}]},
+                  {"pids": [10, 11], "stance_label_3": "SUPPORT"}, {"pids": [12], "stance_label_3": "UNDERMINE"},
+                  {"pids": [11], "stance_label_3": "SUPPORT"}]},  # 11 listed twice: one row
               {"cId": 2, "text": "Homework should be abolished", "source": "x", "perspectives": [
                   {"pids": [13], "stance_label_3": "UNDERMINE"}]},
               {"cId": 3, "text": "Zoos are cruel", "source": "x", "perspectives": [

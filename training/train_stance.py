@@ -136,14 +136,14 @@ def _group_split(rows: list[dict[str, str]], fraction: float,
                  rng: np.random.Generator) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     """Hold out whole groups (e.g. articles: pairs of one attribution never straddle train and dev)
     until ``fraction`` of the rows is reached."""
-    groups = sorted({r["group"] for r in rows})
+    sizes = Counter(r["group"] for r in rows)
     held: set[str] = set()
     n = 0
-    for g in rng.permutation(groups):
+    for g in rng.permutation(sorted(sizes))[:-1]:  # at least one group stays in train
         if n >= fraction * len(rows):
             break
         held.add(str(g))
-        n += sum(r["group"] == g for r in rows)
+        n += sizes[str(g)]
     return [r for r in rows if r["group"] not in held], [r for r in rows if r["group"] in held]
 
 

@@ -4,8 +4,9 @@ A stance is only as good as the pair it is computed for. This stage proposes, fo
 targets it may address -- generously: the stance model decides NONE -- and says why (``Link.via``):
 
 * ``quote``: the quote names the target (any alias: "NATO", "the alliance");
-* ``sentence``: the writer's words around it do ("Benning described the deal as 'a first step'"); a
-  mention in the writer's words belongs to the nearest quote of the sentence;
+* ``sentence``: the rest of its sentence(s) does ("Benning described the deal as 'a first step'"); a
+  mention in the writer's words belongs to the nearest quote of the sentence, a mention inside another
+  quote of the sentence is shared (a quote split by its cue is one claim);
 * ``coreference``: the quote refers to the target another way --
 
   - a person target by surname, title or role ("Mr. Steele", "Steele", "the president" when the
@@ -19,8 +20,9 @@ targets it may address -- generously: the stance model decides NONE -- and says 
     not a person, at most two sentences back (across a paragraph break, except for "it");
 
 * ``framing``: the journalist's sentence that introduces the quote ("Rubio appeared to chastise
-  Trump for ..."): the sentence before a quote that stands on its own, also across a paragraph
-  break, when it names the speaker or ends with a colon;
+  Trump for ..."): the nearest of the two sentences before the quote's own, also across a paragraph
+  break, that names the speaker (or refers to them as a subject pronoun) or ends with a colon; a
+  sentence quoting another speaker ends the search;
 * ``addressee``: second-person quotes and imperatives ("You need to cool down", "Tell them ...")
   are aimed at whom the speaker addresses: a person target that the quote's sentence, the framing
   sentence or the two sentences before have as the object of speech ("told Trump", "turned to
@@ -62,6 +64,7 @@ MAX_STANCE_TEXT_CHARS = 700
 LOOKBACK_SENTENCES = 2
 
 _DEMONSTRATIVES = frozenset("this that these those it its".split())
+_REFERRING_DEPS = frozenset("det nsubj nsubjpass dobj pobj".split())
 _SECOND_PERSON = re.compile(r"\b(you|your|yours|yourself|yourselves)\b", re.I)
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _ADDRESS_VERBS = frozenset("tell ask turn address urge warn challenge accuse answer reply respond".split())
@@ -147,12 +150,14 @@ class TargetLinker:
         self._person_target: dict[int, str] = {}  # id(Person) -> target name
         self._target_person: dict[str, Any] = {}
         for t in self.targets:
-            for form in t.surface_forms:
+            for k, form in enumerate(t.surface_forms):
                 person = self.resolver.find(form) if form[:1].isupper() else None
                 if person is not None and _names_agree(person.name, form):
                     self._person_target.setdefault(id(person), t.name)
                     self._target_person.setdefault(t.name, person)
                     break
+                if k == 0 and person is not None and " " in form and " " in person.name:
+                    break  # the full name belongs to someone else ("Bill Clinton" is not Hillary): no alias guessing
         # forms that refer to a target without being one of its aliases: a person's surname, the head
         # noun of a multi-word thing ("the treaty" for "Arctic fishing treaty"), when unambiguous
         derived: dict[str, list[str]] = {}
@@ -161,8 +166,8 @@ class TargetLinker:
             person = self._target_person.get(t.name)
             if person is not None:
                 derived.setdefault(t.name, []).append(person.name.split()[-1])  # the surname as written
-            elif " " in t.name and t.name[:1].islower():
-                heads.setdefault(t.name.split()[-1].lower(), []).append(t.name)
+            elif " " in t.name and t.name.split()[-1].islower():  # "Arctic fishing treaty" -> "the treaty"
+                heads.setdefault(t.name.split()[-1], []).append(t.name)
         for head, names in heads.items():
             if len(names) == 1:
                 derived.setdefault(names[0], []).append(f"the {head}")
@@ -170,7 +175,6 @@ class TargetLinker:
         self.derived_matcher = TargetMatcher([Target(name, tuple(dict.fromkeys(
             f for f in forms if f.casefold() not in known))) for name, forms in derived.items()
             if any(f.casefold() not in known for f in forms)]) if derived else None
-        self._token_at = {tok.idx: tok for tok in spacy_doc}
         self._mentions = sorted(self.matcher.find(text) + (self.derived_matcher.find(text) if self.derived_matcher
                                                             else []), key=lambda m: m.start)
 
@@ -280,7 +284,8 @@ class TargetLinker:
     def _writer_pronouns(self, quote: Quote, a: int, b: int, neighbours: Sequence[Quote], add: Any) -> None:
         """Object and possessive pronouns in the writer's words of the quote's sentence ("Sanders
         called *him* divisive and said ...", "criticised *his* plan"), when this quote is the nearest
-        one. Subjects are left alone: in the writer's words they are mostly the speaker ("he said")."""
+        one and the pronoun's antecedent is not the speaker ("Trump defended his plan"). Subjects are left
+        alone: in the writer's words they are mostly the speaker ("he said")."""
         for tok in self._tokens(a, b):
             low = tok.lower_
             if not (low in MALE_PRONOUNS or low in FEMALE_PRONOUNS) or tok.dep_ in ("nsubj", "nsubjpass"):
@@ -290,9 +295,10 @@ class TargetLinker:
             gap = max(quote.start - tok.idx, tok.idx - quote.end, 0)
             if any(max(q.start - tok.idx, tok.idx - q.end, 0) < gap for q in neighbours):
                 continue
-            person = self.resolver.antecedent(tok.i, "m" if low in MALE_PRONOUNS else "f",
-                                              exclude=[quote.speaker] if quote.speaker else ())
-            name = self._person_target.get(id(person)) if person is not None else None
+            person = self.resolver.antecedent(tok.i, "m" if low in MALE_PRONOUNS else "f")
+            if person is None or (quote.speaker and person is self.resolver.find(quote.speaker)):
+                continue  # "Trump defended his plan": the speaker's own
+            name = self._person_target.get(id(person))
             if name is not None:
                 add(name, "coreference", None, Span(tok.idx, tok.idx + len(tok), tok.text),
                     self._antecedent_context(person, tok.i))
@@ -321,7 +327,8 @@ class TargetLinker:
                     add(name, "coreference", None, Span(a, b, text[a:b]), self._antecedent_context(person, tok.i))
                 elif any(c.lower_ in ("this", "these", "that", "those") for c in tok.children):
                     self._nearest_thing(quote, tok, add)
-            elif low in _DEMONSTRATIVES or low in PLURAL_PRONOUNS:
+            elif (low in _DEMONSTRATIVES and (tok.tag_ in ("DT", "PRP", "PRP$") or tok.dep_ in _REFERRING_DEPS)) \
+                    or low in PLURAL_PRONOUNS:  # not "that" as in "we know that ..."
                 self._nearest_thing(quote, tok, add)
 
     def _nearest_thing(self, quote: Quote, tok: Any, add: Any) -> None:
@@ -353,21 +360,21 @@ class TargetLinker:
         return self._sentence_text(i)
 
     def _framing_sentence(self, quote: Quote, first: int, quotes: Sequence[Quote]) -> int | None:
-        """The sentence that introduces a quote standing on its own: the nearest earlier sentence
-        (at most :data:`LOOKBACK_SENTENCES` back, across a paragraph break) that names the speaker or ends
-        with a colon, passing only over sentences quoting the same speaker."""
+        """The sentence that introduces the quote: the nearest earlier sentence (at most
+        :data:`LOOKBACK_SENTENCES` back, across a paragraph break) that names the speaker, refers to them
+        with a subject pronoun or ends with a colon; a sentence quoting another speaker ends the search."""
         if first == 0:
             return None
         speaker = self.resolver.find(quote.speaker) if quote.speaker else None
-        surname = speaker.surname if speaker is not None else (quote.speaker or "").split()[-1:] or [""]
-        surname = surname if isinstance(surname, str) else surname[0]
+        names = (speaker.name if speaker is not None else quote.speaker or "").split()
+        surname = names[-1] if names and names[-1][:1].isupper() else ""  # as written: "Young", not "young"
         for i in range(first - 1, max(-1, first - 1 - LOOKBACK_SENTENCES), -1):
             sa, sb = self.sentences[i]
             sentence = self.text[sa:sb]
             others = [q for q in quotes if q.start < sb and q.end > sa and q is not quote]
             if sentence.rstrip().endswith(":"):
                 return i
-            if surname and re.search(rf"\b{re.escape(surname)}\b", sentence, re.I):
+            if surname and re.search(rf"\b{re.escape(surname)}\b", sentence):
                 return i
             if quote.speaker_mention is not None and sa <= quote.speaker_mention.start < sb:
                 return i
@@ -403,9 +410,10 @@ class TargetLinker:
             for m in self.matcher.find(self.text, sa, sb):
                 if quote.start <= m.start < quote.end or m.target not in self._target_person:
                     continue
-                tok = self._token_at.get(m.start)
-                if tok is None:
+                span = self.doc.char_span(m.start, m.end, alignment_mode="expand")
+                if span is None:
                     continue
+                tok = span.root  # "told Donald Trump": the dobj is "Trump"
                 head = tok.head
                 if tok.dep_ in ("dobj", "dative", "iobj") and head.lemma_.lower() in SPEECH_VERBS | _ADDRESS_VERBS:
                     add(m.target, "addressee", m, Span(sa, sb, self.text[sa:sb]), self.text[sa:sb].strip())

@@ -385,7 +385,13 @@ class Analyzer:
                                            doc.source, stage="extract")
                     continue
                 spacy_doc, quotes = item
-                out[i] = self._link(doc, spacy_doc, quotes, targets, per_doc)
+                try:
+                    out[i] = self._link(doc, spacy_doc, quotes, targets, per_doc)
+                except (ModelError, DataError):
+                    raise
+                except Exception as exc:  # noqa: BLE001 - one odd document must not stop the stream
+                    out[i] = DocumentError(doc.id, f"target linking failed: {type(exc).__name__}: {exc}",
+                                           doc.source, stage="targets")
         return [o for o in out if o is not None]
 
     def _link(self, doc: Document, spacy_doc: Any, quotes: list[Quote], targets: list[Target] | None,
@@ -395,10 +401,11 @@ class Analyzer:
         doc_targets = suggest_targets(spacy_doc, self.max_suggested_targets) if suggested else targets
         text = doc.text
         bounds = sentence_bounds(text, spacy_doc)
-        linker = TargetLinker(text, spacy_doc, doc_targets, sentences=bounds)
+        linked = (TargetLinker(text, spacy_doc, doc_targets, sentences=bounds).link_all(quotes, all_targets=self.all_targets)
+                  if quotes else [])
         pairs: list[tuple[int, Link]] = []
         sentences: list[Span] = []
-        for qi, (quote, links) in enumerate(zip(quotes, linker.link_all(quotes, all_targets=self.all_targets))):
+        for qi, (quote, links) in enumerate(zip(quotes, linked)):
             a, b, _, _ = quote_sentences(bounds, quote.start, quote.end)
             sentences.append(Span(a, b, text[a:b]))
             pairs += [(qi, link) for link in links]

@@ -790,7 +790,7 @@ def _read_json_file(path: Path, what: str) -> Any:
 def load_perspectrum(data_dir: str | os.PathLike[str] | None = None) -> "DatasetDict":
     """Load Perspectrum (Chen et al., 2019): perspectives that support or undermine a claim.
 
-    One row per (claim, perspective): ``target`` = the claim ("Vaccination must be made
+    One row per (claim, perspective) (a perspective listed twice for one claim counts once): ``target`` = the claim ("Vaccination must be made
     compulsory"), ``text`` = the perspective, ``label`` SUPPORT -> FAVOR, UNDERMINE -> AGAINST (no
     NONE class). Splits follow the dataset's claim split (``train``/``validation``/``test``: 541 /
     139 / 227 claims), so validation and test claims never appear in train -- a check on **unseen
@@ -810,6 +810,7 @@ def load_perspectrum(data_dir: str | os.PathLike[str] | None = None) -> "Dataset
         raise DataError(f"{folder}: unexpected Perspectrum layout (claims and pool should be lists, the split a dict).")
     texts = {int(p["pId"]): p["text"] for p in pool if isinstance(p, dict) and "pId" in p and "text" in p}
     builders = {name: _Builder("perspectrum", {"claim_id": "int64"}) for name in _PERSPECTRUM_SPLITS.values()}
+    seen: set[tuple[int, int]] = set()  # a few perspectives sit in two clusters of one claim: keep one row
     for c, claim in enumerate(claims):
         where = f"{claims_path.name}, claim {c}"
         if not isinstance(claim, dict) or not {"cId", "text", "perspectives"} <= set(claim):
@@ -818,12 +819,17 @@ def load_perspectrum(data_dir: str | os.PathLike[str] | None = None) -> "Dataset
         if split is None:
             continue  # a claim outside the official split
         for k, cluster in enumerate(claim["perspectives"]):
+            if not isinstance(cluster, dict) or not isinstance(cluster.get("pids", []), list):
+                raise DataError(f"{where}, cluster {k}: expected an object with a 'pids' list.")
             raw = cluster.get("stance_label_3")
             if raw not in _PERSPECTRUM_LABELS:
                 raise _label_error(raw, f"{where}, cluster {k}", tuple(_PERSPECTRUM_LABELS), builtin=True)
             for pid in cluster.get("pids", []):
-                if int(pid) not in texts:
-                    raise DataError(f"{where}: perspective {pid} is not in {pool_path.name}.")
+                if not isinstance(pid, int) or pid not in texts:
+                    raise DataError(f"{where}: perspective {pid!r} is not in {pool_path.name}.")
+                if (int(claim["cId"]), pid) in seen:
+                    continue
+                seen.add((int(claim["cId"]), pid))
                 builders[split].add(f"{where}, perspective {pid}", id=f"perspectrum:{claim['cId']}:{pid}",
                                     text=texts[int(pid)], target=claim["text"],
                                     label=_PERSPECTRUM_LABELS[raw], claim_id=int(claim["cId"]))

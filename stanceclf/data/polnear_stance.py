@@ -35,7 +35,10 @@ SPLIT_FOLDERS = {"train": "train", "validation": "dev"}
 _RECORD_FILES = {"train": "train.jsonl", "validation": "dev.jsonl"}
 #: Longest text given to a model: the sentences around the attribution, else the attribution alone.
 MAX_WINDOW_CHARS = 700
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)]*\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])|\n\s*\n")
+#: a sentence ends after . ! ? and any closing quote marks or brackets, before a capital (or at a blank line)
+_SENTENCE_END = re.compile(r"([.!?][\"'\u201d\u2019)]*)\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])|\n\s*\n")
+#: words whose period ends no sentence ("Sen. Bob Smith", "John F. Kennedy")
+_ABBREVIATION = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Sen|Rep|Gov|Gen|Lt|Col|Prof|Rev|No|Vol)|\b[A-Z])\.$")
 
 
 def content_hash(text: str, spans: Sequence[tuple[int, int]]) -> str:
@@ -64,7 +67,10 @@ def read_records(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
                 rec = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise DataError(f"{where}: not valid JSON ({exc.msg}).") from None
-            missing = [k for k in ("id", "article", "content", "content_sha1", "target", "label") if k not in rec]
+            if not isinstance(rec, dict):
+                raise DataError(f"{where}: a record must be a JSON object, got {type(rec).__name__}.")
+            missing = [k for k in ("id", "article", "attribution", "content", "content_sha1", "target", "label")
+                       if k not in rec]
             if missing:
                 raise DataError(f"{where}: record lacks {missing}.")
             if rec["label"] not in _RECORD_LABELS:
@@ -76,7 +82,8 @@ def read_records(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
 def _spans(rec: dict[str, Any], key: str, n_chars: int, where: str) -> list[tuple[int, int]]:
     spans = []
     for pair in rec.get(key) or []:
-        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, int) for x in pair)):
+        if not (isinstance(pair, list) and len(pair) == 2
+                and all(isinstance(x, int) and not isinstance(x, bool) for x in pair)):
             raise DataError(f"{where}: {key} offsets must be [start, end] integer pairs, got {pair!r}.")
         a, b = pair
         if not 0 <= a < b <= n_chars:
@@ -107,7 +114,10 @@ def verify_record(rec: dict[str, Any], article_text: str) -> list[tuple[int, int
 def _sentences(text: str) -> Iterator[tuple[int, int]]:
     pos = 0
     for m in _SENTENCE_END.finditer(text):
-        yield pos, m.start()
+        end = m.end(1) if m.group(1) else m.start()
+        if m.group(1) and _ABBREVIATION.search(text[max(pos, end - 6):end]):
+            continue
+        yield pos, end
         pos = m.end()
     yield pos, len(text)
 
@@ -167,7 +177,7 @@ def load_polnear_stance(data_dir: str | os.PathLike[str] | None = None, *,
             builder.add(f"record {rec['id']}", id=f"polnear-stance:{rec['id']}", text=window, target=rec["target"],
                         label=rec["label"], context=previous, speaker=rec.get("speaker") or "",
                         article=article, attribution=rec.get("attribution", ""), aimed=bool(rec.get("aimed")),
-                        content_start=content[0][0], content_end=content[-1][1],
+                        content_start=min(a for a, _ in content), content_end=max(b for _, b in content),
                         aliases="|".join(rec.get("aliases") or []))
         splits[split] = builder.build()
     return _dataset_dict(splits)

@@ -10,7 +10,8 @@ targets a quote is not about, the informative subset).
 Linking is scored on its own: over every matched or missed gold quote and every target of its
 article (ambiguous ones left out), a link is the predicted quote having that target with a ``via``
 other than ``none``; recall = gold aimed pairs linked / gold aimed pairs (a missed quote links
-nothing), precision = linked pairs that are gold aimed / linked pairs of matched quotes.
+nothing), precision = linked pairs that are gold aimed / linked pairs of matched quotes. Stance CIs
+resample whole articles (pairs of one article are not independent).
 Quote finding and speakers are scored as in :func:`stanceclf.eval.quotes.score_quotes`.
 
 >>> from stanceclf.eval.analysis import score_analyses   # doctest: +SKIP
@@ -32,10 +33,14 @@ from .quotes import AnnotatedArticle, GoldQuote, match_quotes, score_quotes
 __all__ = ["score_analyses", "stance_scores", "polnear_stance_articles"]
 
 
-def stance_scores(gold: Sequence[str], predicted: Sequence[str], *, n_resamples: int = 1000) -> dict[str, Any]:
-    """Accuracy and macro-F1 (FAVOR/AGAINST/NONE) with 95% bootstrap CIs, per-class scores, confusion."""
+def stance_scores(gold: Sequence[str], predicted: Sequence[str], *, groups: Sequence[str] | None = None,
+                  n_resamples: int = 1000) -> dict[str, Any]:
+    """Accuracy and macro-F1 (FAVOR/AGAINST/NONE) with 95% bootstrap CIs, per-class scores, confusion.
+
+    ``groups`` (e.g. article ids) makes the bootstrap resample whole groups: pairs of one article are
+    not independent, so this gives honest (wider) intervals."""
     if not gold:
-        return {"pairs": 0}
+        return {"pairs": 0, "correct": 0, "accuracy": None, "macro_f1": None}
     labels = list(STANCE_LABELS)
     correct = sum(g == p for g, p in zip(gold, predicted))
     out: dict[str, Any] = {
@@ -46,9 +51,12 @@ def stance_scores(gold: Sequence[str], predicted: Sequence[str], *, n_resamples:
         "confusion": confusion(gold, predicted, labels=labels),
     }
     if n_resamples:
-        out["accuracy_ci95"] = [round(x, 4) for x in bootstrap_ci(accuracy, gold, predicted, n_resamples=n_resamples)]
+        cluster = groups if groups is not None and len(set(groups)) > 1 else None
+        out["accuracy_ci95"] = [round(x, 4) for x in bootstrap_ci(accuracy, gold, predicted, n_resamples=n_resamples,
+                                                                   groups=cluster)]
         out["macro_f1_ci95"] = [round(x, 4) for x in bootstrap_ci(
-            functools.partial(macro_f1, labels=labels), gold, predicted, n_resamples=n_resamples)]
+            functools.partial(macro_f1, labels=labels), gold, predicted, n_resamples=n_resamples, groups=cluster)]
+        out["ci_resampling"] = "articles" if cluster is not None else "pairs"
     return out
 
 
@@ -61,8 +69,10 @@ def score_analyses(articles: Sequence[AnnotatedArticle], analyses: Sequence[Any]
                           speaker_threshold=threshold)
     gold_labels: list[str] = []
     pred_labels: list[str] = []
+    groups: list[str] = []
     aimed_gold: list[str] = []
     aimed_pred: list[str] = []
+    aimed_groups: list[str] = []
     pairs: list[dict[str, Any]] = []
     skipped_ambiguous = 0
     link = Counter()
@@ -92,14 +102,16 @@ def score_analyses(articles: Sequence[AnnotatedArticle], analyses: Sequence[Any]
                 predicted = found.label if found is not None else "NONE"
                 gold_labels.append(label)
                 pred_labels.append(predicted)
+                groups.append(art.id)
                 if target in aimed:
                     aimed_gold.append(label)
                     aimed_pred.append(predicted)
+                    aimed_groups.append(art.id)
                 pairs.append({"article": art.id, "quote": gold.id, "target": target, "gold": label,
                               "predicted": predicted, "quote_found": qa is not None, "aimed": target in aimed,
                               "via": found.via if found else None,
                               "probabilities": {k: round(v, 4) for k, v in found.probabilities.items()} if found else None})
-    stance = stance_scores(gold_labels, pred_labels, n_resamples=n_resamples)
+    stance = stance_scores(gold_labels, pred_labels, groups=groups, n_resamples=n_resamples)
     stance["skipped_ambiguous"] = skipped_ambiguous
     linking = {
         "gold_aimed_pairs": link["gold"], "linked_pairs": link["linked"], "correct_links": link["both"],
@@ -108,7 +120,8 @@ def score_analyses(articles: Sequence[AnnotatedArticle], analyses: Sequence[Any]
         "correct_links_by_via": dict(via_counts.most_common()),
     }
     return {"threshold": threshold, "quotes": quotes, "linking": linking, "stance": stance,
-            "stance_aimed": stance_scores(aimed_gold, aimed_pred, n_resamples=n_resamples), "pairs": pairs}
+            "stance_aimed": stance_scores(aimed_gold, aimed_pred, groups=aimed_groups, n_resamples=n_resamples),
+            "pairs": pairs}
 
 
 def polnear_stance_articles(data_dir: str | os.PathLike[str] | None = None, split: str = "validation"
@@ -121,6 +134,7 @@ def polnear_stance_articles(data_dir: str | os.PathLike[str] | None = None, spli
     from .quotes import derive_kind, quoted_mask
 
     root = resolve_data_dir(data_dir)
+    root = root / "polnear" if (root / "polnear").is_dir() else root
     if split not in SPLIT_FOLDERS:
         raise DataError(f"polnear-stance split must be one of {', '.join(SPLIT_FOLDERS)}, got {split!r}.")
     records = read_records(RECORDS_DIR / ("dev.jsonl" if split == "validation" else "train.jsonl"))
@@ -129,15 +143,17 @@ def polnear_stance_articles(data_dir: str | os.PathLike[str] | None = None, spli
         by_article.setdefault(rec["article"], {}).setdefault(rec["attribution"], []).append(rec)
     articles = []
     for article, attributions in sorted(by_article.items()):
-        path = root / "polnear" / SPLIT_FOLDERS[split] / "text" / f"{article}.txt"
+        path = root / SPLIT_FOLDERS[split] / "text" / f"{article}.txt"
         if not path.is_file():
-            raise DataError(f"{path} is missing: polnear-stance needs your PolNeAR copy under {root / 'polnear'}.")
+            raise DataError(f"{path} is missing: polnear-stance needs your PolNeAR copy (the polnear folder).")
         text = path.read_text(encoding="utf-8")
         mask = quoted_mask(text)
         targets: dict[str, list[str]] = {}
         quotes = []
         for att, recs in attributions.items():
             spans = tuple(Span(a, b, text[a:b]) for a, b in verify_record(recs[0], text))
+            for r in recs[1:]:
+                verify_record(r, text)
             for r in recs:
                 targets.setdefault(r["target"], list(r.get("aliases") or []))
             quotes.append(GoldQuote(

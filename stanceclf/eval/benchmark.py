@@ -82,6 +82,9 @@ SUITE: tuple[BenchmarkJob, ...] = (
       for source in _PSTANCE_TARGETS for target in _PSTANCE_TARGETS if source != target),
     BenchmarkJob("fnc1", "in-target"),
     BenchmarkJob("newsmtsc", "in-target"),
+    BenchmarkJob("dse", "in-target"),
+    BenchmarkJob("perspectrum", "in-target"),
+    BenchmarkJob("polnear-stance", "in-target"),
 )
 
 
@@ -217,9 +220,11 @@ def render_markdown(results: Sequence[dict[str, Any]], command: str = "stanceclf
         "`stanceclf evaluate --model M --dataset D --protocol P --output benchmarks/results/M__D__P.json`;",
         "`stanceclf benchmark --render-only` rebuilds this page from those files.",
         "A saved model scored as it is shows `in-target` on datasets it was trained on and `cross-dataset` on the",
-        "others (read from its training_summary.json). `default` (the built-in model) is one model trained on SemEval-2016 +",
-        "P-Stance + NewsMTSC + synthetic news quotes (see docs/model-card-default.md); its PerSenT rows are cross-dataset",
-        "zero-shot. Cross-target rows of `minilm-cross` were trained for 2 epochs (`--param epochs=2`; see each file's",
+        "others (read from its training_summary.json). `default` (the built-in model) is one model trained on",
+        "polnear-stance + DSE + SemEval-2016 + P-Stance + NewsMTSC + Perspectrum + synthetic news quotes (see",
+        "docs/model-card-default.md); its PerSenT rows are cross-dataset zero-shot. DSE and polnear-stance are scored on",
+        "their validation splits (DSE's test split is held back; polnear-stance's validation split is PolNeAR's dev",
+        "articles, never trained on); Perspectrum's test claims are unseen targets. Cross-target rows of `minilm-cross` were trained for 2 epochs (`--param epochs=2`; see each file's",
         "`model_params`), its other rows for its default 3.",
         "`default+tfidf` averages the built-in model's probabilities with a TF-IDF model fitted on the row's training",
         "split; the weights are chosen on the dataset's dev split (P-Stance) or equal (SemEval, NewsMTSC have none):",

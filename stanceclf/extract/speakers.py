@@ -280,12 +280,12 @@ class SpeakerResolver:
         """
         sent_start = self.doc[index].sent.start
         prev_start = self.doc[sent_start - 1].sent.start if sent_start > 0 else sent_start
-        skip = {_clean_name(n).lower() for n in exclude if n}
+        skip = {id(p) for p in (self.find(n) for n in exclude if n) if p is not None}
         best: tuple[tuple[int, int], Person] | None = None
         for person in self.people:
             if gender is not None and person.gender not in (gender, None):
                 continue
-            if person.name.lower() in skip:
+            if id(person) in skip:
                 continue
             earlier = [i for i in person.mentions if i < index]
             if not earlier:

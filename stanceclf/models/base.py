@@ -48,6 +48,12 @@ class PairBatch:
     labels: list[str] | None
     speakers: list[str] | None = None
 
+    def __post_init__(self) -> None:
+        sizes = {len(self.targets), len(self.contexts), *(() if self.speakers is None else (len(self.speakers),)),
+                 *(() if self.labels is None else (len(self.labels),))}
+        if sizes - {len(self.texts)}:
+            raise DataError(f"PairBatch columns differ in length: {len(self.texts)} texts but lengths {sorted(sizes)}.")
+
     def __len__(self) -> int:
         return len(self.texts)
 

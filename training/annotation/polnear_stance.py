@@ -25,7 +25,6 @@ following ``docs/annotation-guidelines.md``; this script only lays out the work 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import random
 import re

@@ -215,6 +215,9 @@ def render(results_dir: Path) -> str:
                          f"{(r.get('stance_aimed') or r['stance'])['predicted_distribution']}; correct links by rule "
                          f"{(r.get('linking') or {}).get('correct_links_by_via')}.")
         lines.append("")
+    for r in quality:
+        if r.get("extractor") == "hybrid" and r.get("corpus") == "polnear-stance":
+            lines += error_table(r)
     speed = [r for r in (load(f"analysis_speed_{m}.json") for m in ("hybrid", "rules", "tagger")) if r]
     if speed:
         lines += ["### Speed (generated 500-word articles, 5 targets each)", "",
@@ -240,6 +243,29 @@ def render(results_dir: Path) -> str:
                 lines.append(f"| {r['extractor']} | {m['articles']:,} | {m['peak_rss_mb']:,} | {m['seconds']:,} | {m['records']:,} |")
         lines += ["", f"Command: `{memory['command']}`.", ""]
     return "\n".join(lines)
+
+
+def error_table(result: dict, n: int = 30, seed: int = 0) -> list[str]:
+    """Markdown: ``n`` random wrong (quote, target) pairs of a quality result, counted by cause
+    (:func:`stanceclf.eval.analysis.error_cause`), then listed by id (no article text: PolNeAR is
+    research-only)."""
+    from collections import Counter
+
+    from stanceclf.eval.analysis import error_cause
+
+    wrong = [p for p in result["pairs"] if error_cause(p)]
+    sample = random.Random(seed).sample(wrong, min(n, len(wrong)))
+    counts = Counter(error_cause(p) for p in sample)
+    lines = [f"### Errors by cause ({len(sample)} random errors of {len(wrong)}, {result['corpus']}, "
+             f"{result['extractor']} extractor)", "",
+             "| cause | errors | share |", "|---|---:|---:|"]
+    lines += [f"| {cause} | {k} | {k / len(sample):.0%} |" for cause, k in counts.most_common()]
+    lines += ["", "<details><summary>The sampled errors</summary>", "",
+              "| article / attribution | target | gold | predicted | linked via | cause |", "|---|---|---|---|---|---|"]
+    for p in sorted(sample, key=lambda p: (error_cause(p), p["quote"])):
+        lines.append(f"| {p['quote']} | {p['target']} | {p['gold']} | {p['predicted']} | {p['via'] or '-'} "
+                     f"| {error_cause(p)} |")
+    return lines + ["", "</details>", ""]
 
 
 def write_docs(path: Path, results_dir: Path) -> None:

@@ -30,7 +30,7 @@ from ..types import STANCE_LABELS, Span
 from .metrics import accuracy, bootstrap_ci, confusion, macro_f1, per_class
 from .quotes import AnnotatedArticle, GoldQuote, match_quotes, score_quotes
 
-__all__ = ["score_analyses", "stance_scores", "polnear_stance_articles"]
+__all__ = ["score_analyses", "stance_scores", "polnear_stance_articles", "error_cause"]
 
 
 def stance_scores(gold: Sequence[str], predicted: Sequence[str], *, groups: Sequence[str] | None = None,
@@ -109,6 +109,7 @@ def score_analyses(articles: Sequence[AnnotatedArticle], analyses: Sequence[Any]
                     aimed_groups.append(art.id)
                 pairs.append({"article": art.id, "quote": gold.id, "target": target, "gold": label,
                               "predicted": predicted, "quote_found": qa is not None, "aimed": target in aimed,
+                              "gold_speaker": gold.speaker, "speaker": qa.speaker if qa is not None else None,
                               "via": found.via if found else None,
                               "probabilities": {k: round(v, 4) for k, v in found.probabilities.items()} if found else None})
     stance = stance_scores(gold_labels, pred_labels, groups=groups, n_resamples=n_resamples)
@@ -122,6 +123,31 @@ def score_analyses(articles: Sequence[AnnotatedArticle], analyses: Sequence[Any]
     return {"threshold": threshold, "quotes": quotes, "linking": linking, "stance": stance,
             "stance_aimed": stance_scores(aimed_gold, aimed_pred, groups=aimed_groups, n_resamples=n_resamples),
             "pairs": pairs}
+
+
+def error_cause(pair: dict[str, Any]) -> str:
+    """Why a scored pair (from :func:`score_analyses`) is wrong, as one of: ``quote not found``,
+    ``not linked``, ``wrong speaker``, ``linked, not aimed`` (the gold says the quote is not about the
+    target), ``sided read as NONE``, ``NONE read as sided``, ``FAVOR/AGAINST swapped``; ``""`` when right."""
+    from .quotes import _norm_name
+
+    if pair["gold"] == pair["predicted"]:
+        return ""
+    if not pair["quote_found"]:
+        return "quote not found"
+    if pair["via"] is None:
+        return "not linked"
+    gold_speaker, speaker = _norm_name(pair.get("gold_speaker")), _norm_name(pair.get("speaker"))
+    if gold_speaker and speaker and gold_speaker not in speaker and speaker not in gold_speaker \
+            and gold_speaker.split()[-1] != speaker.split()[-1]:
+        return "wrong speaker"  # surnames differ ("Donald J. Trump" and "Trump" are one speaker)
+    if not pair["aimed"]:
+        return "linked, not aimed"
+    if pair["predicted"] == "NONE":
+        return "sided read as NONE"
+    if pair["gold"] == "NONE":
+        return "NONE read as sided"
+    return "FAVOR/AGAINST swapped"
 
 
 def polnear_stance_articles(data_dir: str | os.PathLike[str] | None = None, split: str = "validation"

@@ -401,7 +401,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     try:
         for result in analyzer.analyze_documents(documents, targets, workers=args.workers,
-                                                 progress=bar.update if bar else None):
+                                                 progress=bar.update if bar is not None else None):
             aggregate.add(result, writer.write(result) if writer is not None else None)
             if isinstance(result, ArticleAnalysis):
                 if fmt == "table":

@@ -93,3 +93,12 @@ def test_usage_errors(tmp_path: Path, capsys):
     (tmp_path / "a.txt").write_text("The mayor spoke.")
     assert main(["analyze", str(tmp_path / "a.txt"), "-t", "A", "-t", "a", "--extractor", "rules"]) == EXIT_USAGE
     assert "unique" in capsys.readouterr().err
+
+
+def test_progress_bar_on_a_terminal_does_not_crash(corpus, tmp_path: Path, capsys, monkeypatch):
+    # stderr a terminal: the bar is drawn (tqdm refuses bool() on a bar without a total)
+    root, _, _ = corpus
+    import sys
+
+    monkeypatch.setattr(type(sys.stderr), "isatty", lambda self: True, raising=False)
+    assert main(["analyze", str(root / "one.txt"), "-t", "bridge project", "--extractor", "rules"]) == EXIT_OK

@@ -14,13 +14,13 @@ against it (offsets inside the article, a hash of the content text) before it is
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from ..errors import DataError
+from .loaders import _Builder, _dataset_dict, _read_jsonl, resolve_data_dir
 
 __all__ = ["LABELS", "RECORDS_DIR", "SPLIT_FOLDERS", "content_hash", "read_records", "verify_record",
            "quote_window", "load_polnear_stance"]
@@ -58,24 +58,14 @@ def read_records(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
         raise DataError(f"polnear-stance records not found: {path}. Reinstall stanceclf or rebuild them with "
                         "training/annotation/polnear_stance.py build.")
     out = []
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            where = f"{path.name}:{lineno}"
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DataError(f"{where}: not valid JSON ({exc.msg}).") from None
-            if not isinstance(rec, dict):
-                raise DataError(f"{where}: a record must be a JSON object, got {type(rec).__name__}.")
-            missing = [k for k in ("id", "article", "attribution", "content", "content_sha1", "target", "label")
-                       if k not in rec]
-            if missing:
-                raise DataError(f"{where}: record lacks {missing}.")
-            if rec["label"] not in _RECORD_LABELS:
-                raise DataError(f"{where}: label {rec['label']!r} is not one of {', '.join(_RECORD_LABELS)}.")
-            out.append(rec)
+    for where, rec in _read_jsonl(path)[1]:
+        missing = [k for k in ("id", "article", "attribution", "content", "content_sha1", "target", "label")
+                   if k not in rec]
+        if missing:
+            raise DataError(f"{where}: record lacks {missing}.")
+        if rec["label"] not in _RECORD_LABELS:
+            raise DataError(f"{where}: label {rec['label']!r} is not one of {', '.join(_RECORD_LABELS)}.")
+        out.append(rec)
     return out
 
 
@@ -147,8 +137,6 @@ def load_polnear_stance(data_dir: str | os.PathLike[str] | None = None, *,
     ``article``, ``attribution``, ``aimed`` (the attribution refers to the target), ``content_start``/
     ``content_end`` and ``aliases`` (``|``-joined). SELF pairs (speaker = target) are left out.
     """
-    from .loaders import _Builder, _dataset_dict, resolve_data_dir
-
     root = resolve_data_dir(data_dir)
     polnear = next((c for c in (root / "polnear", root) if (c / "dev" / "text").is_dir()), None)
     if polnear is None:

@@ -43,6 +43,7 @@ antecedent's or the framing sentence).
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Sequence
@@ -147,6 +148,7 @@ class TargetLinker:
         self.matcher = TargetMatcher(self.targets)
         self.resolver = resolver if resolver is not None else SpeakerResolver(spacy_doc)
         self.sentences = sentences if sentences is not None else sentence_bounds(text, spacy_doc)
+        self._starts = [a for a, _ in self.sentences]
         self._person_target: dict[int, str] = {}  # id(Person) -> target name
         self._target_person: dict[str, Any] = {}
         for t in self.targets:
@@ -180,10 +182,8 @@ class TargetLinker:
 
     # -- helpers ------------------------------------------------------------------------------------
     def _sentence_index(self, pos: int) -> int:
-        for i, (a, b) in enumerate(self.sentences):
-            if a <= pos < b:
-                return i
-        return max(0, len([s for s in self.sentences if s[0] <= pos]) - 1)
+        """The sentence holding (or last starting before) character ``pos``."""
+        return max(0, bisect.bisect_right(self._starts, pos) - 1)
 
     def _tokens(self, start: int, end: int) -> list[Any]:
         span = self.doc.char_span(start, end, alignment_mode="expand")
@@ -226,15 +226,19 @@ class TargetLinker:
                         per_quote[i].append(Link(link.target, "continuation", link.mention, quotes[j].content,
                                                  self.text[ja:jb].strip(), link.model_target))
         if all_targets:
-            for i, quote in enumerate(quotes):
-                have = {link.target for link in per_quote[i]} | self._speaker_targets(quote)
-                per_quote[i] += [Link(t.name, "none", model_target=t.name) for t in self.targets if t.name not in have]
+            for quote, links in zip(quotes, per_quote):
+                links += self._unaddressed(quote, links)
         return per_quote
+
+    def _unaddressed(self, quote: Quote, links: Sequence[Link]) -> list[Link]:
+        """``none`` links for the targets ``links`` leave out (the speaker's own excepted)."""
+        have = {link.target for link in links} | self._speaker_targets(quote)
+        return [Link(t.name, "none", model_target=t.name) for t in self.targets if t.name not in have]
 
     def link(self, quote: Quote, quotes: Sequence[Quote] = (), all_targets: bool = False) -> list[Link]:
         """The targets ``quote`` may address, each with how it was linked (first rule wins)."""
         text = self.text
-        a, b, first, last = quote_sentences(self.sentences, quote.start, quote.end)
+        a, b, first, _ = quote_sentences(self.sentences, quote.start, quote.end)
         links: dict[str, Link] = {}
         own = self._speaker_targets(quote)
 
@@ -254,12 +258,9 @@ class TargetLinker:
         # 2. the writer's words of the sentence(s)
         neighbours = [q for q in quotes if q is not quote and q.start < b and q.end > a]
 
-        def distance(q: Quote, m: TargetMention) -> int:
-            return max(q.start - m.end, m.start - q.end, 0)
-
         for m in self.matcher.find(text, a, b):
             inside_other = any(q.start <= m.start and m.end <= q.end for q in neighbours)
-            if not inside_other and any(distance(q, m) < distance(quote, m) for q in neighbours):
+            if not inside_other and any(_gap(q, m.start, m.end) < _gap(quote, m.start, m.end) for q in neighbours):
                 continue
             add(m.target, "sentence", m)
         # 3. coreference inside the quote
@@ -275,11 +276,8 @@ class TargetLinker:
         # 5. the addressee of a second-person quote or an imperative
         if self._addresses_someone(quote):
             self._addressee(quote, a, b, framing, quotes, add)
-        if all_targets:
-            for t in self.targets:
-                if t.name not in links and t.name not in own:
-                    links[t.name] = Link(t.name, "none", model_target=t.name)
-        return list(links.values())
+        found = list(links.values())
+        return found + self._unaddressed(quote, found) if all_targets else found
 
     def _writer_pronouns(self, quote: Quote, a: int, b: int, neighbours: Sequence[Quote], add: Any) -> None:
         """Object and possessive pronouns in the writer's words of the quote's sentence ("Sanders
@@ -292,8 +290,8 @@ class TargetLinker:
                 continue
             if quote.start <= tok.idx < quote.end or any(q.start <= tok.idx < q.end for q in neighbours):
                 continue
-            gap = max(quote.start - tok.idx, tok.idx - quote.end, 0)
-            if any(max(q.start - tok.idx, tok.idx - q.end, 0) < gap for q in neighbours):
+            end = tok.idx + len(tok)
+            if any(_gap(q, tok.idx, end) < _gap(quote, tok.idx, end) for q in neighbours):
                 continue
             person = self.resolver.antecedent(tok.i, "m" if low in MALE_PRONOUNS else "f")
             if person is None or (quote.speaker and person is self.resolver.find(quote.speaker)):
@@ -431,6 +429,11 @@ class TargetLinker:
                 name = self._person_target.get(id(person)) if person is not None else None
                 if name is not None:
                     add(name, "addressee", None, prev.content, self.text[prev.start:prev.end].strip())
+
+
+def _gap(quote: Quote, start: int, end: int) -> int:
+    """Characters between ``quote`` and the span ``[start, end)`` (0 when they touch or overlap)."""
+    return max(quote.start - end, start - quote.end, 0)
 
 
 def _names_agree(person_name: str, form: str) -> bool:

@@ -236,7 +236,7 @@ class SpeakerResolver:
         recent = list(recent_speakers)
         if low in MALE_PRONOUNS or low in FEMALE_PRONOUNS:
             gender = "m" if low in MALE_PRONOUNS else "f"
-            return self._resolve_pronoun(token.i, gender, recent), (token.i, token.i + 1)
+            return self._resolve_pronoun(token.i, gender), (token.i, token.i + 1)
         if low in PLURAL_PRONOUNS or low in FIRST_PERSON:
             return (recent[-1] if recent and low in PLURAL_PRONOUNS and not self.find(recent[-1]) else None), (token.i, token.i + 1)
         if token.pos_ == "NOUN":
@@ -296,7 +296,7 @@ class SpeakerResolver:
                 best = (key, person)
         return best[1] if best else None
 
-    def _resolve_pronoun(self, index: int, gender: str, recent: list[str]) -> str | None:
+    def _resolve_pronoun(self, index: int, gender: str) -> str | None:
         """The speaker a he/she refers to (:meth:`antecedent`). The resolved pronoun becomes a mention
         itself, so "he said ... he added" chains stay on one person."""
         person = self.antecedent(index, gender)

@@ -483,3 +483,27 @@ def test_persistence_helpers_refuse_untrusted_types_on_save(tmp_path: Path) -> N
     assert not (tmp_path / "rf.skops").exists()
     dump_sklearn({"a": [1, 2.0, "x", None, True]}, tmp_path / "ok.skops")
     assert load_sklearn(tmp_path / "ok.skops") == {"a": [1, 2.0, "x", None, True]}
+
+
+def test_tfidf_with_a_realistic_vocabulary_saves_and_loads_quickly(tmp_path: Path) -> None:
+    """A SemEval-size vocabulary (>= 300k features) once took minutes to save (skops wrote every
+    vocabulary entry as its own zip member); it is now one array per vectorizer."""
+    import time
+    import zipfile
+
+    rng = random.Random(0)
+    words = [f"w{i}" for i in range(60_000)]
+    rows = [(" ".join(rng.choice(words) for _ in range(120)), "topic", ("FAVOR", "AGAINST")[i % 2]) for i in range(1_600)]
+    model = create_model("tfidf", **{**TFIDF_FAST, "min_df": 1, "min_target_examples": 10_000})
+    model.fit([(t, g) for t, g, _ in rows], [y for *_, y in rows])
+    features = sum(len(v.vocabulary_) for sub in model.models_.values() for v in sub["featurizer"].values() if v is not None)
+    assert features >= 300_000
+    started = time.perf_counter()
+    directory = model.save(tmp_path / "big")
+    loaded = stanceclf.load(directory)
+    seconds = time.perf_counter() - started
+    with zipfile.ZipFile(directory / "model.skops") as zf:
+        assert len(zf.namelist()) < 100  # not one member per vocabulary entry
+    X = [(t, g) for t, g, _ in rows[:200]]
+    assert np.array_equal(loaded.predict_proba(X), model.predict_proba(X))
+    assert seconds < 60, f"save + load of {features} features took {seconds:.0f} s"

@@ -19,6 +19,7 @@ training data only; probabilities come from sigmoid calibration (cross-validated
 
 from __future__ import annotations
 
+import copy
 import re
 import warnings
 from pathlib import Path
@@ -339,7 +340,8 @@ class TfidfStanceClassifier(StanceModel):
     def _save_state(self, directory: Path) -> dict[str, Any]:
         from .persistence import dump_sklearn
 
-        dump_sklearn({k: {"featurizer": v["featurizer"], "classifier": v["classifier"]} for k, v in self.models_.items()},
+        dump_sklearn({k: {"featurizer": _without_vocabularies(v["featurizer"]), "classifier": v["classifier"],
+                          "vocabularies": _vocabulary_arrays(v["featurizer"])} for k, v in self.models_.items()},
                      directory / WEIGHTS_FILE)
         return {
             "submodels": {k: {kk: v[kk] for kk in ("best_params", "cv_score", "n_train", "unconverged_fits")} for k, v in self.models_.items()},
@@ -352,7 +354,48 @@ class TfidfStanceClassifier(StanceModel):
         meta = config.get("submodels", {})
         if set(state) != set(meta):
             raise ModelError(f"{directory}: the weights and config.json list different sub-models; the save is corrupt.")
+        for part in state.values():
+            if "vocabularies" in part:  # saves before 0.1.1 kept vocabulary_ inside the vectorizers
+                _restore_vocabularies(part["featurizer"], part.pop("vocabularies"))
         self.models_ = {k: {**state[k], **meta[k]} for k in state}
+
+
+# A fitted vectorizer's ``vocabulary_`` is a dict of up to hundreds of thousands of numpy integers;
+# skops writes each as its own zip entry (a save of a SemEval-size model took minutes, growing with the
+# square of the vocabulary). It is stored instead as one array of terms in column order.
+
+def _vocabulary_arrays(vectorizers: dict[str, Any]) -> dict[str, np.ndarray]:
+    """Each vectorizer's terms as one string array, index ``i`` holding the term of column ``i``."""
+    arrays = {}
+    for name, vec in vectorizers.items():
+        if vec is None:  # dropped at fit time
+            continue
+        terms = np.empty(len(vec.vocabulary_), dtype=object)
+        for term, column in vec.vocabulary_.items():
+            terms[column] = term
+        arrays[name] = terms.astype(str)
+    return arrays
+
+
+def _without_vocabularies(vectorizers: dict[str, Any]) -> dict[str, Any]:
+    """Shallow copies of the vectorizers without ``vocabulary_`` (the fitted originals are untouched)."""
+    stripped: dict[str, Any] = {}
+    for name, vec in vectorizers.items():
+        if vec is None:
+            stripped[name] = None
+            continue
+        clone = copy.copy(vec)
+        del clone.vocabulary_
+        stripped[name] = clone
+    return stripped
+
+
+def _restore_vocabularies(vectorizers: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+    fitted = {name: vec for name, vec in vectorizers.items() if vec is not None}
+    if set(arrays) != set(fitted):
+        raise ModelError("The saved vectorizers and their vocabularies do not match; the save is corrupt.")
+    for name, vec in fitted.items():
+        vec.vocabulary_ = {str(term): column for column, term in enumerate(arrays[name].tolist())}
 
 
 def _target_key(target: str) -> str:

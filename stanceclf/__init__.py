@@ -13,12 +13,22 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from .errors import DataError, ModelError, NotFittedError, StanceclfError, UnknownNameError
+from .errors import DataError, ModelError, StanceclfError, UnknownNameError
 from .types import STANCE_LABELS, Stance, StanceExample, StancePrediction
 
-__version__ = "0.1.0"
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("stanceclf")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0+unknown"
+
+
+__version__ = _version()
 
 _LAZY = {
+    "NotFittedError": "stanceclf.errors",  # a scikit-learn NotFittedError too: built on first use
     "TfidfStanceClassifier": "stanceclf.models.linear",
     "CrossEncoderStanceClassifier": "stanceclf.models.transformer",
     "create_model": "stanceclf.models.registry",

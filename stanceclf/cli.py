@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import time
@@ -19,9 +20,11 @@ from typing import Any, Sequence
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 
-_EPILOG = """exit codes: 0 success, 1 internal error, 2 bad usage or input, 3 some inputs failed.
-data: pass --data-dir or set STANCECLF_DATA to the folder holding the datasets
-(semeval2016_task6/, pstance/, fnc1/, newsmtsc/, persent/, vast/)."""
+_EPILOG = "exit codes: 0 success, 1 internal error, 2 bad usage or input, 3 some inputs failed."
+_DATA_EPILOG = """data: pass --data-dir or set STANCECLF_DATA to the folder holding the datasets
+(one subfolder each, e.g. semeval2016_task6/, pstance/, polnear/; `stanceclf datasets` lists them)."""
+
+logger = logging.getLogger("stanceclf")
 
 
 def _parse_param(text: str) -> tuple[str, Any]:
@@ -38,6 +41,48 @@ def _parse_param(text: str) -> tuple[str, Any]:
 def _add_data_dir(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", default=os.environ.get("STANCECLF_DATA"),
                    help="folder holding the benchmark datasets (default: $STANCECLF_DATA)")
+    p.epilog = f"{_EPILOG}\n{_DATA_EPILOG}"
+
+
+def _common_options() -> argparse.ArgumentParser:
+    """Options every command takes: how much it says on standard error."""
+    common = argparse.ArgumentParser(add_help=False)
+    group = common.add_argument_group("messages")
+    group.add_argument("-q", "--quiet", action="store_true", help="only errors and warnings on standard error; no progress bars")
+    group.add_argument("-v", "--verbose", action="store_true", help="also debugging messages")
+    group.add_argument("--no-progress", action="store_true", help="no progress bars (they are drawn only on a terminal anyway)")
+    return common
+
+
+def _show_progress(args: argparse.Namespace) -> bool:
+    """Progress bars go to standard error, only when it is a terminal and not turned off."""
+    return not (args.no_progress or args.quiet) and sys.stderr.isatty()
+
+
+def _setup_logging(args: argparse.Namespace) -> None:
+    """stanceclf's messages go to standard error through :mod:`logging` (the library itself only logs)."""
+    level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger.handlers[:] = [handler]
+    logger.setLevel(level)
+    logger.propagate = False
+
+
+def _add_inputs(p: argparse.ArgumentParser) -> None:
+    """Documents to read: the same for every command that reads articles."""
+    p.add_argument("inputs", nargs="+", metavar="PATH",
+                   help=".txt files, folders (every .txt/.jsonl/.csv inside), .jsonl/.csv/.tsv files, or '-' for stdin")
+    p.add_argument("--text-column", default="text", help="JSONL/CSV column holding the article text (default text)")
+    p.add_argument("--id-column", default="id", help="JSONL/CSV column holding a document id (default id; else file:row)")
+    p.add_argument("--date-column", default="date",
+                   help="JSONL/CSV column holding the publication date, ISO 8601 (default date; optional)")
+
+
+def _add_extractor(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--extractor", default="hybrid", choices=["rules", "tagger", "hybrid"],
+                   help="quote extraction: hybrid (rules + span tagger, default, most complete), rules (fastest) "
+                        "or tagger")
 
 
 def _add_model_params(p: argparse.ArgumentParser) -> None:
@@ -46,21 +91,73 @@ def _add_model_params(p: argparse.ArgumentParser) -> None:
 
 
 def _command(sub: Any, name: str, help: str, description: str | None = None) -> argparse.ArgumentParser:
-    """A subcommand parser with the shared epilog (exit codes, data folder) and verbatim examples."""
+    """A subcommand parser with the shared options and epilog (exit codes) and verbatim examples."""
     return sub.add_parser(name, help=help, description=description or help, epilog=_EPILOG,
-                          formatter_class=argparse.RawDescriptionHelpFormatter)
+                          parents=[_COMMON], formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+_COMMON = _common_options()
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="stanceclf",
-        description="Stance classification for news: train, evaluate, predict and benchmark models.",
+        description="Stance and claims in news: find quotes and their speakers, the targets they address and the\n"
+                    "speaker's stance toward each; train, evaluate, predict and benchmark stance models.\n\n"
+                    "start here:\n"
+                    "  stanceclf analyze examples/article.txt --targets examples/targets.yaml",
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     from . import __version__
 
     parser.add_argument("--version", action="version", version=f"stanceclf {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    # analyze -------------------------------------------------------------------------------------
+    p = _command(sub, "analyze", help="who said what about which target: quotes, speakers and stance",
+                       description="Find every quote in news articles, its speaker, the targets it addresses and the\n"
+                                   "speaker's stance toward each (FAVOR / AGAINST / NONE with probabilities).\n"
+                                   "Inputs: .txt files, folders, JSONL/CSV files with a text column, or '-' (stdin).\n"
+                                   "Every input document yields records or an error record; failures are summarised.\n\n"
+                                   "examples:\n"
+                                   "  stanceclf analyze examples/article.txt --targets examples/targets.yaml\n"
+                                   "  stanceclf analyze news/ -t NATO -t 'Zelenskyy=Zelensky|the Ukrainian president' \\\n"
+                                   "      --output quotes.jsonl --report report.html --plots plots/\n"
+                                   "  stanceclf analyze corpus.csv --text-column body --date-column published --workers 2 -o out.csv")
+    _add_inputs(p)
+    p.add_argument("-t", "--target", action="append", default=[], metavar="NAME[=ALIAS|ALIAS]",
+                   help="a target and its aliases (repeatable)")
+    p.add_argument("--targets", metavar="FILE", help="targets file: YAML/JSON {name: [aliases]} or CSV name,aliases")
+    p.add_argument("--all-targets", action="store_true",
+                   help="a row for every target for every quote (matrix view); unaddressed pairs are NONE by rule, via=none")
+    p.add_argument("--model", default="default", help="stance model: \"default\" (built in) or a saved-model directory")
+    _add_extractor(p)
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="records file, one row per (quote, target): .jsonl, .csv, .tsv or .parquet (by suffix)")
+    p.add_argument("--format", choices=["table", "jsonl", "csv", "tsv", "parquet"],
+                   help="format of --output or of standard output (default: table on screen, else by suffix)")
+    p.add_argument("--report", metavar="HTML", help="write an HTML report (highlighted quotes + aggregates)")
+    p.add_argument("--report-max-articles", type=int, default=200, help="articles shown in full in the report")
+    p.add_argument("--plots", metavar="DIR", help="write stance_matrix.png/.svg (and stance_over_time.* with dates)")
+    p.add_argument("--summary", metavar="JSON", help="write the speaker x target aggregate and failures as JSON")
+    p.add_argument("--workers", type=int, default=1, help="processes for quote extraction (default 1)")
+    p.add_argument("--batch-size", type=int, default=64, help="(target, text) pairs per stance-model call")
+    p.add_argument("--max-chars", type=int, default=None, help="refuse longer documents (default 200,000)")
+
+    # quotes --------------------------------------------------------------------------------------
+    p = _command(sub, "quotes", help="extract quotes and their speakers from text files",
+                       description="Find every quoted claim (direct, partial, reported speech) and its speaker,\n"
+                                   "without stance (see `stanceclf analyze` for that). Same inputs as analyze.\n\n"
+                                   "examples:\n"
+                                   "  stanceclf quotes examples/article.txt\n"
+                                   "  stanceclf quotes news/ --extractor rules -o quotes.jsonl\n"
+                                   "  cat article.txt | stanceclf quotes - --format json")
+    _add_inputs(p)
+    _add_extractor(p)
+    p.add_argument("--mode", choices=["rules", "tagger", "hybrid"], dest="extractor", help=argparse.SUPPRESS)  # old name
+    p.add_argument("-o", "--output", metavar="FILE", help="write here instead of the screen: .json or .jsonl (by suffix)")
+    p.add_argument("--format", choices=["table", "json", "jsonl"],
+                   help="default: table on screen, else by the suffix of --output (jsonl unless .json)")
 
     # train ---------------------------------------------------------------------------------------
     p = _command(sub, "train", help="train a model and save it to a directory",
@@ -73,9 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--dataset", help="registered dataset name (see `stanceclf datasets`)")
     src.add_argument("--train-file", help="your own CSV/TSV/JSONL file")
-    p.add_argument("--text-column", default="text")
-    p.add_argument("--target-column", default="target")
-    p.add_argument("--label-column", default="label")
+    p.add_argument("--text-column", default="text", help="--train-file column holding the text (default text)")
+    p.add_argument("--target-column", default="target", help="--train-file column holding the target (default target)")
+    p.add_argument("--label-column", default="label", help="--train-file column holding the stance label (default label)")
     p.add_argument("--target", help="one fixed target for every row of --train-file")
     p.add_argument("--train-targets", nargs="+", help="train only on these targets of --dataset")
     p.add_argument("--output", required=True, help="directory to save the trained model to")
@@ -83,9 +180,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_params(p)
 
     # evaluate ------------------------------------------------------------------------------------
-    p = _command(sub, "evaluate", help="score a model on a dataset and write a result JSON",
+    p = _command(sub, "evaluate", help="score a model on a dataset (table; result JSON with --output)",
                        description="Train (for a registered name) or load (for a saved directory) a model and score it\n"
-                                   "on a dataset's test split(s), printing a table and writing a result JSON.\n\n"
+                                   "on a dataset's test split(s), printing a table (and writing a result JSON with --output).\n\n"
                                    "examples:\n"
                                    "  stanceclf evaluate --model tfidf --dataset semeval2016 --data-dir ../shared/data\n"
                                    "  stanceclf evaluate --model tfidf --dataset semeval2016 --protocol zero-shot\n"
@@ -102,8 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--train-targets", nargs="+", help="cross-target: targets to train on")
     p.add_argument("--test-targets", nargs="+", help="targets to score (cross-target, or a zero-shot subset)")
     p.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for the 95%% CI (default 1000)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--output", help="result JSON path (default results/<model>_<dataset>_<protocol>.json)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap resampling (default 0)")
+    p.add_argument("--output", metavar="JSON", help="write the result JSON here (scores, CIs, model and data details)")
     p.add_argument("--save-model", help="also save the trained model to this directory")
     _add_data_dir(p)
     _add_model_params(p)
@@ -120,11 +217,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--target", help="the target for --text, or a fixed target for every --input row")
     p.add_argument("--speaker", help="who says --text (read by models trained with speakers, e.g. the built-in one)")
     p.add_argument("--input", help="CSV/TSV/JSONL file with text and target columns ('-' reads JSONL from stdin)")
-    p.add_argument("--text-column", default="text")
-    p.add_argument("--target-column", default="target")
+    p.add_argument("--text-column", default="text", help="--input column holding the text (default text)")
+    p.add_argument("--target-column", default="target", help="--input column holding the target (default target)")
     p.add_argument("--speaker-column", default="speaker", help="column naming who says each text, when present")
     p.add_argument("--output", help="write JSONL here (default: stdout)")
-    p.add_argument("--batch-size", type=int, default=256)
+    p.add_argument("--batch-size", type=int, default=256, help="pairs per model call (default 256; lower it to save memory)")
 
     # benchmark -----------------------------------------------------------------------------------
     p = _command(sub, "benchmark", help="run every model on every available dataset and render a table",
@@ -136,76 +233,30 @@ def build_parser() -> argparse.ArgumentParser:
                                    "      --markdown docs/benchmarks.md")
     p.add_argument("--models", nargs="+", help="registered model names (default: all)")
     p.add_argument("--datasets", nargs="+", help="dataset names (default: all present in --data-dir)")
-    p.add_argument("--output-dir", default="benchmarks/results")
+    p.add_argument("--output-dir", default="benchmarks/results", help="folder of the result JSONs (default benchmarks/results)")
     p.add_argument("--markdown", help="also write the markdown table to this file")
-    p.add_argument("--bootstrap", type=int, default=1000)
+    p.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for the 95%% CIs (default 1000)")
     p.add_argument("--skip-existing", action="store_true", help="reuse result files that already exist")
     p.add_argument("--render-only", action="store_true",
                    help="run nothing: render the table from the result files already in --output-dir")
     _add_data_dir(p)
-
-    # analyze -------------------------------------------------------------------------------------
-    p = _command(sub, "analyze", help="who said what about which target: quotes, speakers and stance",
-                       description="Find every quote in news articles, its speaker, the targets it addresses and the\n"
-                                   "speaker's stance toward each (FAVOR / AGAINST / NONE with probabilities).\n"
-                                   "Inputs: .txt files, folders, JSONL/CSV files with a text column, or '-' (stdin).\n"
-                                   "Every input document yields records or an error record; failures are summarised.\n\n"
-                                   "examples:\n"
-                                   "  stanceclf analyze examples/article.txt --targets examples/targets.yaml\n"
-                                   "  stanceclf analyze news/ -t NATO -t 'Zelenskyy=Zelensky|the Ukrainian president' \\\n"
-                                   "      --output quotes.jsonl --report report.html --plots plots/\n"
-                                   "  stanceclf analyze corpus.csv --text-column body --date-column published --workers 2 -o out.csv")
-    p.add_argument("inputs", nargs="+", metavar="PATH", help=".txt / .jsonl / .csv files, folders, or '-' for stdin")
-    p.add_argument("-t", "--target", action="append", default=[], metavar="NAME[=ALIAS|ALIAS]",
-                   help="a target and its aliases (repeatable)")
-    p.add_argument("--targets", metavar="FILE", help="targets file: YAML/JSON {name: [aliases]} or CSV name,aliases")
-    p.add_argument("--all-targets", action="store_true",
-                   help="a row for every target for every quote (matrix view); unaddressed pairs are NONE by rule, via=none")
-    p.add_argument("--model", default="default", help="stance model: \"default\" (built in) or a saved-model directory")
-    p.add_argument("--extractor", default="hybrid", choices=["rules", "tagger", "hybrid"],
-                   help="quote extraction mode (default hybrid; rules is fastest)")
-    p.add_argument("-o", "--output", help="records file: .jsonl (default format) or .csv; one row per quote-target")
-    p.add_argument("--format", choices=["table", "jsonl", "csv"],
-                   help="format of --output or of standard output (default: table on screen, else by suffix)")
-    p.add_argument("--report", metavar="HTML", help="write an HTML report (highlighted quotes + aggregates)")
-    p.add_argument("--report-max-articles", type=int, default=200, help="articles shown in full in the report")
-    p.add_argument("--plots", metavar="DIR", help="write stance_matrix.png/.svg (and stance_over_time.* with dates)")
-    p.add_argument("--summary", metavar="JSON", help="write the speaker x target aggregate and failures as JSON")
-    p.add_argument("--workers", type=int, default=1, help="processes for quote extraction (default 1)")
-    p.add_argument("--batch-size", type=int, default=64, help="(target, text) pairs per stance-model call")
-    p.add_argument("--text-column", default="text")
-    p.add_argument("--id-column", default="id")
-    p.add_argument("--date-column", default="date")
-    p.add_argument("--max-chars", type=int, default=None, help="refuse longer documents (default 200,000)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
-
-    # quotes --------------------------------------------------------------------------------------
-    p = _command(sub, "quotes", help="extract quotes and their speakers from text files",
-                       description="Find every quoted claim (direct, partial, reported speech) and its speaker.\n\n"
-                                   "examples:\n"
-                                   "  stanceclf quotes article.txt\n"
-                                   "  stanceclf quotes article.txt --format table\n"
-                                   "  cat article.txt | stanceclf quotes - --format jsonl")
-    p.add_argument("files", nargs="+", help="UTF-8 text files ('-' reads standard input)")
-    p.add_argument("--mode", default="rules", choices=["rules", "tagger", "hybrid"],
-                   help="rules (fast, default), tagger (fine-tuned span tagger) or hybrid (both)")
-    p.add_argument("--format", default="json", choices=["json", "jsonl", "table"])
-    p.add_argument("--output", help="write here instead of standard output")
 
     p = _command(sub, "evaluate-quotes", help="score quote extraction on PolNeAR or annotated example articles",
                        description="Score quote extraction: precision/recall/F1 at overlap 0.3 and 0.8, recall per kind,\n"
                                    "speaker accuracy, and speed (words/second).\n\n"
                                    "examples:\n"
                                    "  stanceclf evaluate-quotes --corpus polnear --split dev --data-dir ../shared/data\n"
-                                   "  stanceclf evaluate-quotes --corpus examples --data-dir ../shared/data --mode hybrid")
-    p.add_argument("--corpus", default="polnear", choices=["polnear", "examples"])
+                                   "  stanceclf evaluate-quotes --corpus examples --data-dir ../shared/data --extractor rules")
+    p.add_argument("--corpus", default="polnear", choices=["polnear", "examples"],
+                   help="polnear (PolNeAR political news, default) or examples (the annotated example articles)")
     p.add_argument("--split", default="dev", help="PolNeAR split (train/dev/test); default dev")
-    p.add_argument("--mode", default="rules", choices=["rules", "tagger", "hybrid"])
+    _add_extractor(p)
+    p.add_argument("--mode", choices=["rules", "tagger", "hybrid"], dest="extractor", help=argparse.SUPPRESS)  # old name
     p.add_argument("--limit", type=int, help="only the first N articles (quick checks)")
-    p.add_argument("--output", help="result JSON path (default results/quotes_<corpus>_<split>_<mode>.json)")
+    p.add_argument("--output", metavar="JSON", help="write the scores as JSON here")
     _add_data_dir(p)
 
-    _command(sub, "models", help="list registered models")
+    _command(sub, "models", help="list the built-in model and the models you can train")
     p = _command(sub, "datasets", help="list registered datasets and which are present")
     _add_data_dir(p)
     return parser
@@ -226,11 +277,11 @@ def _cmd_train(args: argparse.Namespace) -> int:
     else:
         train = load_table(args.train_file, text_column=args.text_column, target_column=None if args.target else args.target_column,
                            label_column=args.label_column, target=args.target)["train"]
-    print(f"Training {args.model} on {len(train):,} pairs ...", file=sys.stderr)
+    logger.info("Training %s on %s pairs ...", args.model, f"{len(train):,}")
     start = time.perf_counter()
     model.fit(train)
     path = model.save(args.output)
-    print(f"Saved to {path} ({time.perf_counter() - start:.1f}s).", file=sys.stderr)
+    logger.info("Saved to %s (%.1f s).", path, time.perf_counter() - start)
     return EXIT_OK
 
 
@@ -245,17 +296,19 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         model = create_model(args.model, **dict(args.param))
     results = evaluate(model, args.dataset, data_dir=args.data_dir, splits=args.split, protocol=args.protocol,
                        train_targets=args.train_targets, test_targets=args.test_targets,
-                       n_resamples=args.bootstrap, seed=args.seed, progress=True,
+                       n_resamples=args.bootstrap, seed=args.seed, progress=_show_progress(args),
                        save_model=args.save_model,
                        name=args.model if args.model in MODELS else None)  # keep the registry name with --param
-    name = Path(args.model).name if args.model not in MODELS else args.model
-    output = Path(args.output or f"results/{name}_{args.dataset}_{args.protocol}.json")
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps([r.to_dict() for r in results], indent=2) + "\n")
     for result in results:
         print(result.table())
         print()
-    print(f"Wrote {output}")
+    if args.output:
+        output = Path(args.output)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps([r.to_dict() for r in results], indent=2) + "\n")
+        logger.info("Wrote %s", output)
+    else:
+        logger.info("Add --output FILE.json to keep the full result (scores, CIs, model and data details).")
     return EXIT_OK
 
 
@@ -287,7 +340,8 @@ def _cmd_predict(args: argparse.Namespace) -> int:
                 continue
             speaker = args.speaker or row.get(args.speaker_column)
             good.append((i, text, target, speaker if isinstance(speaker, str) else ""))
-        for start in tqdm(range(0, len(good), args.batch_size), desc="predict", disable=not good, file=sys.stderr):
+        for start in tqdm(range(0, len(good), args.batch_size), desc="predict", unit="batch",
+                          disable=not good or not _show_progress(args), file=sys.stderr):
             chunk = good[start:start + args.batch_size]
             preds = model.predict_examples([(t, g, "", s) for _, t, g, s in chunk])
             for (i, text, target, speaker), pred in zip(chunk, preds):
@@ -297,9 +351,9 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         if out is not sys.stdout:
             out.close()
     if failures:
-        print(f"{len(failures)} of {len(rows)} rows could not be processed:", file=sys.stderr)
+        logger.warning("%d of %d rows could not be processed:", len(failures), len(rows))
         for message in failures[:20]:
-            print(f"  {message}", file=sys.stderr)
+            logger.warning("  %s", message)
         return EXIT_PARTIAL
     return EXIT_OK
 
@@ -346,9 +400,9 @@ def _cmd_benchmark(args: argparse.Namespace) -> int:
                             command=" ".join(["stanceclf", *args.argv]))
     print(summary.markdown)
     if summary.failures:
-        print(f"{len(summary.failures)} benchmark job(s) failed:", file=sys.stderr)
+        logger.warning("%d benchmark job(s) failed:", len(summary.failures))
         for job, message in summary.failures:
-            print(f"  {job}: {message}", file=sys.stderr)
+            logger.warning("  %s: %s", job, message)
         return EXIT_PARTIAL
     return EXIT_OK
 
@@ -394,7 +448,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     kept: list[Any] = []  # the first articles, for the report
     errors: list[Any] = []
     bar = None
-    if not args.no_progress and sys.stderr.isatty():
+    if _show_progress(args):
         from tqdm.auto import tqdm
 
         bar = tqdm(unit="doc", desc="analyze", file=sys.stderr)
@@ -419,7 +473,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             bar.close()
     seconds = time.perf_counter() - t0
     if args.report:
-        write_html_report(kept + errors, args.report, aggregate=aggregate, max_articles=args.report_max_articles)
+        write_html_report(kept + errors, args.report, aggregate=aggregate, max_articles=args.report_max_articles,
+                          model=analyzer.model_name)
     if args.plots:
         plots = Path(args.plots)
         plots.mkdir(parents=True, exist_ok=True)
@@ -433,58 +488,70 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
                        {"speaker": s, "target": t, **v} for (s, t), v in sorted(aggregate.matrix().items())]}
         Path(args.summary).write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     ok = aggregate.documents - aggregate.errors
-    print(f"stanceclf analyze: {aggregate.documents} document(s), {ok} analysed, {aggregate.quotes} quote(s), "
-          f"{len(errors)} failed, {seconds:.1f} s", file=sys.stderr)
+    logger.info("stanceclf analyze: %d document(s), %d analysed, %d quote(s), %d failed, %.1f s",
+                aggregate.documents, ok, aggregate.quotes, len(errors), seconds)
     if aggregate.documents == 0:
-        print("stanceclf analyze: no documents found in the inputs.", file=sys.stderr)
+        logger.error("stanceclf analyze: no documents found in the inputs.")
         return EXIT_USAGE
     if errors:
-        print(f"{len(errors)} document(s) could not be analysed:", file=sys.stderr)
+        logger.warning("%d document(s) could not be analysed:", len(errors))
         for e in errors[:50]:
-            print(f"  {e.id} ({e.source or 'input'}, {e.stage}): {e.error}", file=sys.stderr)
+            logger.warning("  %s (%s, %s): %s", e.id, e.source or "input", e.stage, e.error)
         if len(errors) > 50:
-            print(f"  ... and {len(errors) - 50} more (all are error records in the output)", file=sys.stderr)
+            logger.warning("  ... and %d more (all are error records in the output)", len(errors) - 50)
         return EXIT_PARTIAL
     return EXIT_OK
 
 
 def _cmd_quotes(args: argparse.Namespace) -> int:
+    from .analysis import read_documents
+    from .analysis.corpus import Document
     from .extract import QuoteExtractor
 
-    extractor = QuoteExtractor(mode=args.mode)
+    fmt = args.format or ("table" if not args.output else "json" if args.output.lower().endswith(".json") else "jsonl")
+    extractor = QuoteExtractor(mode=args.extractor)
     records, failures = [], []
-    for name in args.files:
+    documents = read_documents(args.inputs, text_column=args.text_column, id_column=args.id_column,
+                               date_column=args.date_column)
+    from tqdm.auto import tqdm
+
+    for doc in tqdm(documents, desc="quotes", unit="doc", disable=not _show_progress(args), file=sys.stderr):
+        where = {"id": doc.id, "file": doc.source}
         try:
-            text = _read_text_file(name)
-            found = extractor.extract(text)
-        except Exception as exc:  # noqa: BLE001 - report every file that failed, keep going
-            failures.append(f"{name}: {exc}")
-            records.append({"file": name, "error": str(exc)})
+            if not isinstance(doc, Document):
+                raise ValueError(doc.error)
+            found = extractor.extract(doc.text)
+        except Exception as exc:  # noqa: BLE001 - report every document that failed, keep going
+            failures.append(f"{doc.id}: {exc}")
+            records.append({**where, "error": str(exc)})
             continue
-        records.append({"file": name, "quotes": [q.to_dict() for q in found]})
+        records.append({**where, "quotes": [q.to_dict() for q in found]})
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
     try:
-        if args.format == "json":
-            out.write(json.dumps(records if len(records) > 1 else records[0], indent=2, ensure_ascii=False) + "\n")
-        elif args.format == "jsonl":
+        if fmt == "json":
+            out.write(json.dumps(records if len(records) != 1 else records[0], indent=2, ensure_ascii=False) + "\n")
+        elif fmt == "jsonl":
             for rec in records:
                 for q in rec.get("quotes", []):
-                    out.write(json.dumps({"file": rec["file"], **q}, ensure_ascii=False) + "\n")
+                    out.write(json.dumps({"id": rec["id"], "file": rec["file"], **q}, ensure_ascii=False) + "\n")
                 if "error" in rec:
                     out.write(json.dumps(rec, ensure_ascii=False) + "\n")
         else:
             for rec in records:
-                out.write(f"== {rec['file']}\n")
+                out.write(f"== {rec['id']}" + (f"  ERROR: {rec['error']}" if "error" in rec else "") + "\n")
                 for q in rec.get("quotes", []):
                     text = q["text"] if len(q["text"]) <= 70 else q["text"][:67] + "..."
                     out.write(f"{q['kind']:<9}{(q['speaker'] or '?')[:28]:<30}{q['confidence']:.2f}  {text}\n")
     finally:
         if out is not sys.stdout:
             out.close()
+    if not records:
+        logger.error("stanceclf quotes: no documents found in the inputs.")
+        return EXIT_USAGE
     if failures:
-        print(f"{len(failures)} of {len(args.files)} file(s) could not be processed:", file=sys.stderr)
+        logger.warning("%d of %d document(s) could not be processed:", len(failures), len(records))
         for message in failures:
-            print(f"  {message}", file=sys.stderr)
+            logger.warning("  %s", message)
         return EXIT_PARTIAL
     return EXIT_OK
 
@@ -501,39 +568,45 @@ def _cmd_evaluate_quotes(args: argparse.Namespace) -> int:
         articles = read_example_articles(root / "examples" if (root / "examples").is_dir() else root)
     if args.limit:
         articles = articles[: args.limit]
-    extractor = QuoteExtractor(mode=args.mode)
+    extractor = QuoteExtractor(mode=args.extractor)
     extractor.extract("Warm-up.")  # load models before timing
     scores = evaluate_quotes(extractor.extract, articles)
     from . import __version__
 
     scores.update({"corpus": args.corpus, "split": args.split if args.corpus == "polnear" else None,
-                   "mode": args.mode, "stanceclf_version": __version__})
-    output = Path(args.output or f"results/quotes_{args.corpus}_{args.split if args.corpus == 'polnear' else 'all'}_{args.mode}.json")
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(scores, indent=2) + "\n")
+                   "mode": args.extractor, "stanceclf_version": __version__})
     print(format_quote_scores(scores))
-    print(f"Wrote {output}")
+    if args.output:
+        output = Path(args.output)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(scores, indent=2) + "\n")
+        logger.info("Wrote %s", output)
     return EXIT_OK
 
 
 def _cmd_models(args: argparse.Namespace) -> int:
-    from .models.registry import MODELS
+    from .models.registry import BUILT_IN, MODELS
 
+    print("built in, ready to use (stanceclf predict/analyze --model NAME):")
+    for name, description in BUILT_IN.items():
+        print(f"  {name:<16}{description}")
+    print("\nto train (stanceclf train/evaluate --model NAME):")
     for name, spec in sorted(MODELS.items()):
-        print(f"{name:<16}{spec.description}")
+        print(f"  {name:<16}{spec.description}")
     return EXIT_OK
 
 
 def _cmd_datasets(args: argparse.Namespace) -> int:
     from .data.loaders import DATASETS, available_datasets
 
-    try:
-        present = set(available_datasets(args.data_dir))
-    except Exception:  # noqa: BLE001 - no data dir given: list without presence
-        present = set()
+    present: set[str] | None = None
+    if args.data_dir:
+        present = set(available_datasets(args.data_dir))  # a missing folder is a usage error (exit 2)
     for name, info in DATASETS.items():
-        mark = "present" if name in present else "-"
+        mark = "?" if present is None else "present" if name in present else "missing"
         print(f"{name:<20}{mark:<9}{info.description}")
+    if present is None:
+        logger.warning("No data folder given, so presence is unknown (?): pass --data-dir DIR or set STANCECLF_DATA.")
     return EXIT_OK
 
 
@@ -569,6 +642,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return EXIT_USAGE
+    _setup_logging(args)
     try:
         return _COMMANDS[args.command](args)
     except (StanceclfError, _UsageError) as exc:

@@ -38,11 +38,26 @@ class UnknownNameError(StanceclfError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
-class NotFittedError(StanceclfError, ValueError, AttributeError):
-    """A model was used before ``fit`` (or ``load``).
+def __getattr__(name: str) -> type:
+    # NotFittedError derives from scikit-learn's, so ``except sklearn.exceptions.NotFittedError`` catches
+    # it too; it is built on first use to keep ``import stanceclf`` free of scikit-learn.
+    if name == "NotFittedError":
+        from sklearn.exceptions import NotFittedError as SklearnNotFittedError
 
-    Like scikit-learn's ``NotFittedError`` it is both a ValueError and an AttributeError.
-    """
+        class NotFittedError(StanceclfError, SklearnNotFittedError):
+            """A model was used before ``fit`` (or ``load``).
+
+            Also a scikit-learn ``NotFittedError`` (hence a ValueError and an AttributeError).
+
+            >>> from sklearn.exceptions import NotFittedError as SklearnNotFittedError
+            >>> issubclass(NotFittedError, SklearnNotFittedError)
+            True
+            """
+
+        NotFittedError.__module__, NotFittedError.__qualname__ = __name__, "NotFittedError"
+        globals()[name] = NotFittedError
+        return NotFittedError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def suggest(name: str, known: list[str] | tuple[str, ...]) -> str:

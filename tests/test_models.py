@@ -507,3 +507,20 @@ def test_tfidf_with_a_realistic_vocabulary_saves_and_loads_quickly(tmp_path: Pat
     X = [(t, g) for t, g, _ in rows[:200]]
     assert np.array_equal(loaded.predict_proba(X), model.predict_proba(X))
     assert seconds < 60, f"save + load of {features} features took {seconds:.0f} s"
+
+
+def test_score_takes_the_same_inputs_as_fit(fitted, corpus) -> None:
+    frame = pd.DataFrame([{"text": t, "target": g, "label": y} for t, g, y in corpus])
+    expected = float(np.mean(fitted.predict(pairs(corpus)) == np.asarray(labels(corpus), dtype=object)))
+    assert fitted.score(frame) == pytest.approx(expected)  # labels inside X, as fit accepts
+    assert fitted.score(pairs(corpus), labels(corpus)) == pytest.approx(expected)
+    with pytest.raises(DataError, match="label"):
+        fitted.score(pairs(corpus))
+
+
+def test_not_fitted_error_is_also_scikit_learns() -> None:
+    from sklearn.exceptions import NotFittedError as SklearnNotFittedError
+
+    with pytest.raises(SklearnNotFittedError):
+        create_model("tfidf").predict([("text", "target")])
+    assert issubclass(NotFittedError, stanceclf.StanceclfError)

@@ -30,7 +30,8 @@ __all__ = ["Document", "DocumentError", "validate_text", "read_documents", "DEFA
 
 #: Documents longer than this are refused (spaCy and the models would need minutes and gigabytes).
 DEFAULT_MAX_CHARS = 200_000
-_TEXT_SUFFIXES = (".txt", ".text", ".md")
+#: Files read as one plain-text document each (also how :func:`~stanceclf.analyze` recognises a file name).
+TEXT_SUFFIXES = (".txt", ".text", ".md")
 _TABLE_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".tsv")
 
 
@@ -121,7 +122,7 @@ def _expand(paths: Iterable[str | Path]) -> Iterator[str | Path]:
             continue
         path = Path(p)
         if path.is_dir():
-            files = sorted(f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in _TEXT_SUFFIXES + _TABLE_SUFFIXES)
+            files = sorted(f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES + _TABLE_SUFFIXES)
             yield from files
         else:
             yield path

@@ -8,13 +8,18 @@ memory; :class:`StanceAggregate` keeps only counts and probability sums.
 ...                 "p_against": 0.8, "p_favor": 0.1, "p_none": 0.1, "date": "2025-03-01"})
 >>> agg.matrix()[("A", "NATO")]["AGAINST"]
 1
+
+The plots are built with matplotlib's object-oriented API (:class:`matplotlib.figure.Figure`, no
+pyplot state and no backend switch), so they work the same in scripts, servers and notebooks. Their
+colours are colour-blind safe (Okabe-Ito blue for FAVOR, vermillion/orange for AGAINST, grey for NONE)
+and every cell and point also carries its value as text.
 """
 
 from __future__ import annotations
 
 import base64
 import csv
-import html
+import datetime as _dt
 import io
 import json
 import textwrap
@@ -22,14 +27,27 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Iterable, TextIO
 
+from ..errors import DataError
 from ..types import STANCE_LABELS
 from .corpus import DocumentError
-from .pipeline import RECORD_FIELDS, ArticleAnalysis
+from .pipeline import (RECORD_CATEGORIES, RECORD_FIELDS, RECORD_FLOATS, RECORD_INTEGERS, ArticleAnalysis,
+                       records_frame)
 
 __all__ = ["RecordWriter", "StanceAggregate", "format_article_table", "write_html_report", "plot_stance_matrix",
-           "plot_stance_over_time", "records_of", "records_dataframe"]
+           "plot_stance_over_time", "records_of", "records_dataframe", "STANCE_COLOURS", "NET_STANCE_COLOURS",
+           "NO_DATA_COLOUR", "net_stance_cmap"]
 
-STANCE_COLOURS = {"FAVOR": "#1a9850", "AGAINST": "#d73027", "NONE": "#878787"}
+#: One colour per label, colour-blind safe (Okabe-Ito): blue = FAVOR, vermillion = AGAINST, grey = NONE.
+#: Used by the HTML report's CSS and the plots; the label is always written out as well.
+STANCE_COLOURS = {"FAVOR": "#0072B2", "AGAINST": "#D55E00", "NONE": "#7F7F7F"}
+#: The diverging net-stance scale, -1 (against) to +1 (in favour): ColorBrewer's orange (PuOr) and blue
+#: (RdBu) arms around a light grey; readable with red-green colour blindness and in greyscale.
+NET_STANCE_COLOURS = ("#B35806", "#E08214", "#FDB863", "#F7F7F7", "#92C5DE", "#4393C3", "#2166AC")
+#: Cells without data ("no pairs"): mid grey, drawn hatched so they never look like a neutral value.
+NO_DATA_COLOUR = "#CFCFCF"
+#: Line colours for targets over time (Okabe-Ito, yellow left out: too pale on white).
+_SERIES_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#999999")
+_SERIES_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 
 
 def records_of(result: ArticleAnalysis | DocumentError) -> list[dict[str, Any]]:
@@ -40,51 +58,89 @@ def records_of(result: ArticleAnalysis | DocumentError) -> list[dict[str, Any]]:
 
 
 def records_dataframe(results: Iterable[ArticleAnalysis | DocumentError]) -> Any:
-    """All records of many results (e.g. ``analyzer.analyze_documents(...)``) as one pandas DataFrame,
-    errors included (``status == "error"``). Holds everything in memory: for large corpora stream with
+    """All records of many results (e.g. ``analyzer.analyze_documents(...)``) as one typed pandas
+    DataFrame (:func:`~stanceclf.analysis.pipeline.records_frame`), errors included
+    (``status == "error"``). Holds everything in memory: for large corpora stream with
     :class:`RecordWriter` instead."""
-    import pandas as pd
+    return records_frame(row for result in results for row in records_of(result))
 
-    return pd.DataFrame([row for result in results for row in records_of(result)], columns=list(RECORD_FIELDS))
+
+#: Record formats :class:`RecordWriter` writes, by file suffix.
+RECORD_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "tsv", ".parquet": "parquet"}
 
 
 class RecordWriter:
-    """Streams records to a JSONL or CSV file (or stream), chosen by ``fmt`` or the file suffix.
+    """Streams records to a JSONL, CSV, TSV or Parquet file (or a text stream), chosen by ``fmt`` or
+    the file suffix; an unknown suffix is an error, never a silent fallback.
+
+    JSONL, CSV and TSV are written a document at a time (what was written survives a killed run).
+    Parquet is written in row groups of ``row_group_size`` records with typed columns (categoricals,
+    integers, floats; ``date`` as the text given, so every row group has one schema).
 
     >>> buf = io.StringIO()
     >>> with RecordWriter(buf, fmt="csv") as w:
-    ...     w.write(DocumentError("d1", "empty", stage="validate"))
+    ...     rows = w.write(DocumentError("d1", "empty", stage="validate"))
     >>> buf.getvalue().splitlines()[1].startswith("d1,,,error")
     True
     """
 
-    def __init__(self, target: str | Path | TextIO, fmt: str | None = None):
+    def __init__(self, target: str | Path | TextIO, fmt: str | None = None, *, row_group_size: int = 10_000):
+        own = isinstance(target, (str, Path))
         if fmt is None:
-            suffix = Path(str(target)).suffix.lower() if isinstance(target, (str, Path)) else ".jsonl"
-            fmt = {".csv": "csv", ".tsv": "tsv"}.get(suffix, "jsonl")
-        if fmt not in ("jsonl", "csv", "tsv"):
-            raise ValueError(f"Unknown record format {fmt!r}; use jsonl, csv or tsv.")
-        self.fmt = fmt
-        self._own = isinstance(target, (str, Path))
-        self._fh: TextIO = open(target, "w", encoding="utf-8", newline="") if self._own else target  # type: ignore[arg-type]
-        self._csv = None
+            suffix = Path(str(target)).suffix.lower() if own else ".jsonl"
+            if suffix not in RECORD_FORMATS:
+                raise DataError(f"Cannot tell the record format of {target}: name it .jsonl, .csv, .tsv or .parquet "
+                                "(or pass the format explicitly).")
+            fmt = RECORD_FORMATS[suffix]
+        if fmt not in set(RECORD_FORMATS.values()):
+            raise DataError(f"Unknown record format {fmt!r}; use jsonl, csv, tsv or parquet.")
+        if fmt == "parquet" and not own:
+            raise DataError("Parquet records need a file name (e.g. -o records.parquet), not a text stream.")
+        self.fmt, self._own, self.records = fmt, own, 0
+        self._csv: Any = None
+        self._parquet: Any = None
+        self._pending: list[dict[str, Any]] = []
+        self._row_group_size = row_group_size
+        if fmt == "parquet":
+            self._path = Path(target)  # type: ignore[arg-type]
+            self._fh: Any = None
+            return
+        self._fh = open(target, "w", encoding="utf-8", newline="") if own else target
         if fmt in ("csv", "tsv"):
             self._csv = csv.DictWriter(self._fh, fieldnames=list(RECORD_FIELDS), delimiter="," if fmt == "csv" else "\t")
             self._csv.writeheader()
-        self.records = 0
 
     def write(self, result: ArticleAnalysis | DocumentError) -> list[dict[str, Any]]:
         rows = records_of(result)
-        for row in rows:
-            if self._csv is not None:
-                self._csv.writerow(row)
-            else:
-                self._fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        if self.fmt == "parquet":
+            self._pending.extend(rows)
+            if len(self._pending) >= self._row_group_size:
+                self._flush_parquet()
+        else:
+            for row in rows:
+                if self._csv is not None:
+                    self._csv.writerow(row)
+                else:
+                    self._fh.write(json.dumps(row, ensure_ascii=False) + "\n")
         self.records += len(rows)
         return rows
 
+    def _flush_parquet(self) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if self._parquet is None:
+            self._parquet = pq.ParquetWriter(str(self._path), _parquet_schema())
+        frame = records_frame(self._pending, parse_dates=False)
+        self._parquet.write_table(pa.Table.from_pandas(frame, schema=self._parquet.schema, preserve_index=False))
+        self._pending = []
+
     def close(self) -> None:
-        if self._own:
+        if self.fmt == "parquet":
+            if self._pending or self._parquet is None:  # an empty run still leaves a readable file
+                self._flush_parquet()
+            self._parquet.close()
+        elif self._own:
             self._fh.close()
         else:
             self._fh.flush()
@@ -94,6 +150,22 @@ class RecordWriter:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+def _parquet_schema() -> Any:
+    """One Arrow schema for every row group: the record columns with their types."""
+    import pyarrow as pa
+
+    def column(name: str) -> Any:
+        if name in RECORD_CATEGORIES:
+            return pa.dictionary(pa.int32(), pa.string())
+        if name in RECORD_INTEGERS:
+            return pa.int64()
+        if name in RECORD_FLOATS:
+            return pa.float64()
+        return pa.string()
+
+    return pa.schema([(name, column(name)) for name in RECORD_FIELDS])
 
 
 # --------------------------------------------------------------------------------------------------
@@ -146,6 +218,7 @@ class StanceAggregate:
         self.include_unaddressed = include_unaddressed
         self._by_speaker: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
         self._by_date: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        self._targets: dict[str, None] = {}  # every target seen, in first-seen order (also those without pairs)
         self.documents = 0
         self.errors = 0
         self.quotes = 0
@@ -157,10 +230,14 @@ class StanceAggregate:
             self.errors += 1
             return
         self.quotes += len(result.quotes)
+        for target in result.targets:
+            self._targets.setdefault(target.name)
         for row in records if records is not None else result.to_records():
             self.add_record(row)
 
     def add_record(self, row: dict[str, Any]) -> None:
+        if row.get("target"):
+            self._targets.setdefault(str(row["target"]))
         if row.get("status") != "ok" or not row.get("target") or not row.get("stance"):
             return
         if row.get("via") == "none" and not self.include_unaddressed:
@@ -190,6 +267,11 @@ class StanceAggregate:
             out[key] = row
         return out
 
+    def targets(self) -> list[str]:
+        """Every target seen (the articles' target lists and the records), first seen first -- also
+        those no quote was linked to, so that plots and reports can say so."""
+        return list(self._targets)
+
     def matrix(self) -> dict[tuple[str, str], dict[str, Any]]:
         """``{(speaker, target): {"n", "FAVOR", "AGAINST", "NONE", "mean_p_*", "net"}}``."""
         return self._finish(self._by_speaker)
@@ -208,220 +290,279 @@ class StanceAggregate:
 
 
 # --------------------------------------------------------------------------------------------------
-# Plots (matplotlib, optional)
+# Plots (matplotlib, optional; object-oriented API: no pyplot, no backend switch)
 # --------------------------------------------------------------------------------------------------
 
-def _pyplot() -> Any:
+def _new_figure(figsize: tuple[float, float]) -> Any:
     try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        from matplotlib.figure import Figure
     except ImportError:
         raise ImportError("Plots need matplotlib: pip install 'stanceclf[plots]'.") from None
-    return plt
+    return Figure(figsize=figsize, layout="constrained")
 
 
-def plot_stance_matrix(aggregate: StanceAggregate, path: str | Path | None = None, max_speakers: int = 25) -> Any:
-    """Heatmap of net stance (mean P(FAVOR) - P(AGAINST)) per speaker x target, with counts.
+def net_stance_cmap() -> Any:
+    """The diverging colormap of net stance (orange = against, light grey = neutral, blue = in favour)."""
+    from matplotlib.colors import LinearSegmentedColormap
 
-    Returns the matplotlib figure; saves it to ``path`` (PNG, SVG or PDF by suffix) when given.
+    cmap = LinearSegmentedColormap.from_list("stanceclf_net", list(NET_STANCE_COLOURS))
+    return cmap.with_extremes(bad=NO_DATA_COLOUR)
+
+
+def _text_colour(rgba: tuple[float, ...]) -> str:
+    """Black or white, whichever reads better on ``rgba`` (WCAG relative luminance)."""
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgba[:3])
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "black" if luminance > 0.179 else "white"
+
+
+def _save(fig: Any, path: str | Path | None) -> Any:
+    if path is not None:
+        fig.savefig(path, dpi=110)
+    return fig
+
+
+def _signed(value: float) -> str:
+    """``+0.45`` / ``\u22120.45`` (a true minus sign); ``0.00`` when it rounds to zero."""
+    value = round(value, 2)
+    return "0.00" if value == 0 else f"{value:+.2f}".replace("-", "\u2212")
+
+
+def plot_stance_matrix(aggregate: StanceAggregate, path: str | Path | None = None, max_speakers: int = 25, *,
+                       targets: Iterable[str] | None = None, title: str | None = None) -> Any:
+    """Heatmap of net stance (mean P(FAVOR) - P(AGAINST)) per speaker x target.
+
+    Each cell is coloured on a colour-blind-safe orange (against) to blue (in favour) scale and
+    states its net value and its number of (quote, target) pairs ``n``; cells without pairs are grey
+    and hatched ("no pairs" in the legend). Every target is a column, also one no quote was linked
+    to (from ``targets``, else :meth:`StanceAggregate.targets`; marked "no pairs"). Only the
+    ``max_speakers`` speakers with the most pairs are rows; the figure says how many were left out.
+    Returns a :class:`matplotlib.figure.Figure` (no pyplot state: it displays in notebooks and can be
+    saved anywhere); saves it to ``path`` (PNG, SVG or PDF by suffix) when given.
     """
-    plt = _pyplot()
     import numpy as np
+    from matplotlib.patches import Patch, Rectangle
 
     data = aggregate.matrix()
     totals: dict[str, int] = defaultdict(int)
     for (speaker, _), cell in data.items():
         totals[speaker] += cell["n"]
-    speakers = sorted(totals, key=lambda s: (-totals[s], s))[:max_speakers]
-    targets = sorted({t for _, t in data})
-    grid = np.full((len(speakers), len(targets)), np.nan)
+    ranked = sorted(totals, key=lambda s: (-totals[s], s))
+    speakers = ranked[:max(0, max_speakers)]
+    left_out = len(ranked) - len(speakers)
+    known = list(targets) if targets is not None else aggregate.targets()
+    columns = list(dict.fromkeys([*known, *sorted({t for _, t in data})]))
+    with_pairs = {t for _, t in data}
+    if not data or not speakers:
+        fig = _new_figure((6, 2.2))
+        ax = fig.add_subplot()
+        ax.axis("off")
+        message = "No (quote, target) pairs to show."
+        if columns:
+            message += "\n" + textwrap.fill("Targets without pairs: " + ", ".join(columns), 70)
+        ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, fontsize=11)
+        if title:
+            ax.set_title(title)
+        return _save(fig, path)
+
+    grid = np.full((len(speakers), len(columns)), np.nan)
     for i, s in enumerate(speakers):
-        for j, t in enumerate(targets):
+        for j, t in enumerate(columns):
             if (s, t) in data:
                 grid[i, j] = data[(s, t)]["net"]
-    fig, ax = plt.subplots(figsize=(1.6 + 1.3 * max(1, len(targets)), 1.2 + 0.45 * max(1, len(speakers))))
-    if not data:
-        ax.axis("off")
-        ax.text(0.5, 0.5, "no (quote, target) pairs", ha="center", va="center", transform=ax.transAxes)
-        if path is not None:
-            fig.savefig(path)
-        return fig
-    im = ax.imshow(grid, cmap="RdYlGn", vmin=-1, vmax=1, aspect="auto")
-    ax.set_xticks(range(len(targets)), labels=targets, rotation=30, ha="right")
-    ax.set_yticks(range(len(speakers)), labels=speakers)
-    for i, s in enumerate(speakers):
-        for j, t in enumerate(targets):
-            if (s, t) in data:
-                ax.text(j, i, f"n={data[(s, t)]['n']}", ha="center", va="center", fontsize=8)
-    fig.colorbar(im, ax=ax, label="mean P(FAVOR) - P(AGAINST)")
-    ax.set_title("Stance by speaker and target")
-    fig.tight_layout()
-    if path is not None:
-        fig.savefig(path)
-    return fig
+    width = 3.2 + 1.35 * len(columns)
+    height = 2.4 + 0.5 * len(speakers) + (0.35 if left_out else 0.0)
+    fig = _new_figure((min(width, 40.0), min(height, 60.0)))
+    ax = fig.add_subplot()
+    cmap = net_stance_cmap()
+    im = ax.imshow(np.ma.masked_invalid(grid), cmap=cmap, vmin=-1, vmax=1, aspect="auto")
+    hatch_edge = "#8C8C8C"
+    for i in range(len(speakers)):
+        for j, t in enumerate(columns):
+            s = speakers[i]
+            if (s, t) not in data:
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=NO_DATA_COLOUR, edgecolor=hatch_edge,
+                                       hatch="///", linewidth=0))
+                continue
+            cell = data[(s, t)]
+            colour = _text_colour(cmap((cell["net"] + 1) / 2))
+            ax.text(j, i, f"{_signed(cell['net'])}\nn={cell['n']}", ha="center", va="center", fontsize=10,
+                    color=colour, linespacing=1.15)
+    # white gaps between the cells
+    ax.set_xticks(np.arange(-0.5, len(columns)), minor=True)
+    ax.set_yticks(np.arange(-0.5, len(speakers)), minor=True)
+    ax.grid(which="minor", color="white", linewidth=2)
+    ax.tick_params(which="minor", length=0)
+    for side in ax.spines.values():
+        side.set_visible(False)
+    rotate = len(columns) > 6
+    names = [(textwrap.shorten(t, 32, placeholder="...") if rotate else textwrap.fill(t, 18))
+             + ("" if t in with_pairs else (" (no pairs)" if rotate else "\n(no pairs)")) for t in columns]
+    ax.set_xticks(range(len(columns)), labels=names, rotation=30 if rotate else 0, ha="right" if rotate else "center",
+                  fontsize=10)
+    ax.set_yticks(range(len(speakers)), labels=[textwrap.shorten(s, 40, placeholder="...") for s in speakers],
+                  fontsize=10)
+    ax.set_xlabel("Target", fontsize=11, fontweight="bold")
+    ax.set_ylabel("Speaker", fontsize=11, fontweight="bold")
+    bar = fig.colorbar(im, ax=ax, shrink=1.0 if len(speakers) <= 6 else max(0.3, 6 / len(speakers)), aspect=15)
+    bar.set_ticks([-1, -0.5, 0, 0.5, 1], labels=["\u22121 against", "\u22120.5", "0 neutral", "+0.5", "+1 in favour"])
+    bar.set_label("Net stance: mean P(FAVOR) \u2212 mean P(AGAINST)", fontsize=10)
+    handles = [Patch(facecolor=NO_DATA_COLOUR, edgecolor=hatch_edge, hatch="///", label="no pairs")]
+    fig.legend(handles=handles, loc="outside lower left", fontsize=9, frameon=False)
+    if left_out:
+        fig.supxlabel(f"Showing the {len(speakers)} speakers with the most pairs; {left_out} more speaker(s) "
+                      "left out here (the speaker \u00d7 target table lists them all).", fontsize=9, x=0.98,
+                      ha="right", color="#333333")
+    if title:
+        ax.set_title(title)
+    return _save(fig, path)
 
 
-def plot_stance_over_time(aggregate: StanceAggregate, path: str | Path | None = None) -> Any:
-    """Net stance per target over time (one line per target); needs documents with dates."""
-    plt = _pyplot()
+def _period_date(period: str) -> _dt.date | None:
+    """The first day of a ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` period; ``None`` when unreadable."""
+    parts = period.split("-")
+    try:
+        numbers = [int(p) for p in parts[:3]]
+        return _dt.date(numbers[0], numbers[1] if len(numbers) > 1 else 1, numbers[2] if len(numbers) > 2 else 1)
+    except (ValueError, IndexError):
+        return None
+
+
+def plot_stance_over_time(aggregate: StanceAggregate, path: str | Path | None = None, *,
+                          title: str | None = None, annotate: bool | None = None, max_lines: int = 2) -> Any:
+    """Net stance per target over time, on a date axis.
+
+    Up to ``max_lines`` targets share one chart (one line each, differing by colour, marker and line
+    style); more targets get one small chart each, on the same scales. Marker area grows with the
+    number of (quote, target) pairs behind a point (legend "pairs per point") and each point is
+    labelled ``n=...`` (``annotate``; by default when the labels do not crowd). Periods whose date
+    cannot be read are left out and counted in the figure. Returns a
+    :class:`matplotlib.figure.Figure` (no pyplot state).
+    """
+    import math
+
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+    from matplotlib.lines import Line2D
+
     data = aggregate.over_time()
-    fig, ax = plt.subplots(figsize=(8, 4))
-    for target in sorted({t for _, t in data}):
-        points = sorted((p, v["net"]) for (p, t), v in data.items() if t == target)
-        ax.plot([p for p, _ in points], [v for _, v in points], marker="o", label=target)
-    ax.axhline(0, color="#999", linewidth=0.8)
-    ax.set_ylim(-1, 1)
-    ax.set_ylabel("mean P(FAVOR) - P(AGAINST)")
-    ax.set_title(f"Stance over time (per {aggregate.period})")
-    if data:
-        ax.legend(fontsize=8)
+    series: dict[str, list[tuple[_dt.date, float, int]]] = defaultdict(list)
+    unreadable = 0
+    for (period, target), cell in data.items():
+        day = _period_date(period)
+        if day is None:
+            unreadable += cell["n"]
+            continue
+        series[target].append((day, cell["net"], cell["n"]))
+    known = aggregate.targets()
+    order = [t for t in known if t in series] + sorted(t for t in series if t not in known)
+    facets = len(order) > max_lines
+    ncols = min(2, len(order)) if facets else 1  # two columns: still readable when scaled to a page's width
+    nrows = math.ceil(len(order) / ncols) if facets else 1
+    fig = _new_figure((4.6 * ncols + 1.5, 2.6 * nrows + 0.9) if facets else (9.5, 4.8))
+    axes = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False).ravel()
+    biggest = max((n for v in series.values() for _, _, n in v), default=1)
+    days = sorted({p[0] for v in series.values() for p in v})
+    if annotate is None:
+        per_panel = len(days) * (1 if facets else max(1, len(order)))
+        annotate = per_panel <= (24 if facets else 40)
+
+    def area(n: int) -> float:
+        return 30 + 270 * (n / biggest) ** 0.5
+
+    handles = []
+    for k, target in enumerate(order):
+        ax = axes[k] if facets else axes[0]
+        pts = sorted(series[target])
+        colour, marker = _SERIES_COLOURS[k % len(_SERIES_COLOURS)], _SERIES_MARKERS[k % len(_SERIES_MARKERS)]
+        style = ("-", "--", ":", "-.")[(k // len(_SERIES_COLOURS)) % 4] if not facets else "-"
+        xs, ys, ns = [p[0] for p in pts], [p[1] for p in pts], [p[2] for p in pts]
+        ax.plot(xs, ys, color=colour, linestyle=style, linewidth=1.6, zorder=2)
+        ax.scatter(xs, ys, s=[area(n) for n in ns], color=colour, marker=marker, edgecolors="white", linewidths=0.8,
+                   zorder=3)
+        if annotate:
+            above = facets or k % 2 == 0  # two lines in one chart: labels above the first, below the second
+            for x, y, n in pts:
+                up = (above and y < 0.7) or (not above and y < -0.6)
+                ax.annotate(f"n={n}", (x, y), textcoords="offset points", xytext=(0, 11 if up else -18),
+                            ha="center", fontsize=8.5, color="#222222")
+        if facets:
+            ax.set_title(textwrap.shorten(target, 40, placeholder="..."), fontsize=10, loc="left")
+        else:
+            handles.append(Line2D([], [], color=colour, linestyle=style, marker=marker, markersize=8, label=target))
+    used = axes[:len(order)] if facets else axes[:1]
+    for ax in axes[len(used):]:
+        ax.set_visible(False)
+    for i, ax in enumerate(used):
+        ax.axhline(0, color="#777777", linewidth=0.9, zorder=1)
+        ax.set_ylim(-1.15, 1.15)
+        ax.set_yticks([-1, -0.5, 0, 0.5, 1])
+        ax.grid(axis="y", color="#E5E5E5")
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        if i % ncols == 0:
+            ax.text(0.01, 0.985, "\u2191 in favour", transform=ax.transAxes, va="top", fontsize=8.5, color="#2166AC")
+            ax.text(0.01, 0.015, "\u2193 against", transform=ax.transAxes, va="bottom", fontsize=8.5, color="#B35806")
+    locator = AutoDateLocator(maxticks=6 if facets else 10)
+    used[0].xaxis.set_major_locator(locator)
+    used[0].xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    if len(days) == 1:  # one period: a readable window around it
+        used[0].set_xlim(days[0] - _dt.timedelta(days=20), days[0] + _dt.timedelta(days=20))
+    ylabel = "Net stance\nmean P(FAVOR) \u2212 mean P(AGAINST)"
+    xlabel = f"Date (one point per {aggregate.period})"
+    if facets:
+        fig.supylabel(ylabel, fontsize=10)
+        fig.supxlabel(xlabel + (f"; {unreadable} pair(s) with unreadable dates left out" if unreadable else ""),
+                      fontsize=10)
     else:
-        ax.text(0.5, 0.5, "no dated documents", ha="center", va="center", transform=ax.transAxes)
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    if path is not None:
-        fig.savefig(path)
-    return fig
+        used[0].set_ylabel(ylabel, fontsize=10)
+        used[0].set_xlabel(xlabel + (f"\n{unreadable} pair(s) with unreadable dates left out" if unreadable else ""),
+                           fontsize=10)
+    if order:
+        if handles:
+            fig.legend(handles=handles, loc="outside right upper", fontsize=9, frameon=False, title="Target",
+                       title_fontsize=9, alignment="left")
+        sizes = sorted({1, max(1, biggest // 2), biggest}) if biggest > 1 else [1]
+        fig.legend(handles=[Line2D([], [], linestyle="none", marker="o", color="#777777", markersize=area(n) ** 0.5,
+                                   label=f"n={n}") for n in sizes], loc="outside right lower", fontsize=9,
+                   frameon=False, title="Pairs per point", title_fontsize=9, alignment="left", labelspacing=1.1)
+    else:
+        used[0].text(0.5, 0.5, "no dated documents", ha="center", va="center", transform=used[0].transAxes,
+                     fontsize=11)
+    if title:
+        fig.suptitle(title)
+    return _save(fig, path)
 
 
 def _figure_data_uri(fig: Any) -> str:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90)
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
+    fig.savefig(buf, format="png", dpi=100)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 # --------------------------------------------------------------------------------------------------
-# HTML report
+# HTML report (rendered by stanceclf.analysis.report with Jinja2)
 # --------------------------------------------------------------------------------------------------
-
-_CSS = """
-body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222;line-height:1.5}
-article{border-top:1px solid #ccc;margin-top:2rem;padding-top:1rem}
-.text{white-space:pre-wrap}
-mark{padding:0 .1em;border-radius:.2em;border-bottom:3px solid}
-mark.FAVOR{background:#d9f0d3;border-color:#1a9850} mark.AGAINST{background:#fddbc7;border-color:#d73027}
-mark.NONE{background:#eee;border-color:#878787} mark.notarget{background:#fff3bf;border-color:#e6b800}
-table{border-collapse:collapse;margin:1rem 0;font-size:.9rem} td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}
-.legend span{margin-right:1rem} small{color:#666} .err{color:#b00}
-"""
-
-
-def _quote_title(qa: Any) -> str:
-    q = qa.quote
-    parts = [f"Speaker: {q.speaker or 'unknown'} ({q.kind.value}, extraction confidence {q.confidence:.2f})"]
-    for s in qa.stances:
-        probs = ", ".join(f"{k} {s.probabilities.get(k, 0.0):.2f}" for k in STANCE_LABELS)
-        parts.append(f"{s.target}: {s.label} ({probs}; via {s.via})")
-    if not qa.stances:
-        parts.append("No target addressed")
-    return "\n".join(parts)
-
-
-def _quote_class(qa: Any) -> str:
-    addressed = [s for s in qa.stances if s.addressed]
-    if not addressed:
-        return "notarget"
-    best = max(addressed, key=lambda s: s.probabilities.get(s.label, 0.0) if s.label != "NONE" else 0.0)
-    return best.label
-
-
-def _article_html(result: ArticleAnalysis) -> str:
-    text = result.text
-    pieces, pos = [], 0
-    for qa in sorted(result.quotes, key=lambda qa: qa.quote.start):
-        q = qa.quote
-        if q.start < pos:  # nested in the previous quote: listed in the table, not highlighted twice
-            continue
-        pieces.append(html.escape(text[pos:q.start]))
-        pieces.append(f'<mark class="{_quote_class(qa)}" id="{html.escape(result.id)}-q{qa.index}" '
-                      f'title="{html.escape(_quote_title(qa))}">{html.escape(text[q.start:q.end])}</mark>')
-        pos = q.end
-    pieces.append(html.escape(text[pos:]))
-    rows = []
-    for qa in result.quotes:
-        stances = "; ".join(f"{html.escape(s.target)}: <b>{s.label}</b> {s.probabilities.get(s.label, 0.0):.2f}"
-                            for s in qa.stances) or "<small>no target</small>"
-        rows.append(f"<tr><td>{qa.index}</td><td>{html.escape(qa.quote.speaker or 'unknown')}</td>"
-                    f"<td>{qa.quote.kind.value}</td><td>{html.escape(qa.quote.text)}</td><td>{stances}</td></tr>")
-    meta = " &middot; ".join(html.escape(str(x)) for x in (result.date, result.source) if x)
-    targets = ", ".join(html.escape(t.name) for t in result.targets) or "none"
-    suggested = " <small>(suggested from the article)</small>" if result.targets_suggested else ""
-    return (f'<article id="{html.escape(result.id)}"><h2>{html.escape(result.id)}</h2>'
-            f"<p><small>{meta}</small></p><p>Targets: {targets}{suggested}</p>"
-            f'<div class="text">{"".join(pieces)}</div>'
-            "<table><thead><tr><th>#</th><th>Speaker</th><th>Kind</th><th>Quote</th><th>Stance</th></tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table></article>")
-
-
-def _matrix_html(aggregate: StanceAggregate) -> str:
-    data = aggregate.matrix()
-    if not data:
-        return "<p>No (quote, target) pairs to aggregate.</p>"
-    rows = "".join(
-        f"<tr><td>{html.escape(s)}</td><td>{html.escape(t)}</td><td>{v['n']}</td><td>{v['FAVOR']}</td>"
-        f"<td>{v['AGAINST']}</td><td>{v['NONE']}</td><td>{v['mean_p_favor']:.2f}</td><td>{v['mean_p_against']:.2f}</td></tr>"
-        for (s, t), v in sorted(data.items(), key=lambda kv: (-kv[1]["n"], kv[0])))
-    return ("<table><thead><tr><th>Speaker</th><th>Target</th><th>Pairs</th><th>FAVOR</th><th>AGAINST</th>"
-            f"<th>NONE</th><th>mean P(FAVOR)</th><th>mean P(AGAINST)</th></tr></thead><tbody>{rows}</tbody></table>")
-
 
 def write_html_report(results: Iterable[ArticleAnalysis | DocumentError], path: str | Path | None = None, *,
                       aggregate: StanceAggregate | None = None, max_articles: int = 200, plots: bool = True,
-                      title: str = "stanceclf report") -> str:
-    """Build a standalone HTML report (returned, and written to ``path`` when given).
+                      title: str = "stanceclf report", model: str | None = None, max_speakers: int = 25,
+                      generated: _dt.datetime | None = None) -> str:
+    """Build a standalone, self-contained HTML report (returned, and written to ``path`` when given).
 
-    Each article is shown with its quotes highlighted and coloured by stance (hover for speaker and
-    probabilities), followed by a quote table; the corpus part shows the speaker x target aggregate
-    and, with matplotlib installed, the stance heatmap and stance-over-time plots. Only the first
-    ``max_articles`` articles are rendered in full (the report says so); aggregates cover all.
+    See :func:`stanceclf.analysis.report.render_report`: each article with its quotes highlighted,
+    the speaker named before each quote and every target's label and probability after it; the
+    speaker x target table; the plots (with matplotlib); a glossary; the model, stanceclf version,
+    generation date and the measured-accuracy caveat. ``model`` names the stance model (default: the
+    articles' ``model``). Only the first ``max_articles`` articles are rendered in full (the report
+    says so); the aggregates cover all.
     """
-    agg = aggregate
-    build_agg = agg is None
-    if build_agg:
-        agg = StanceAggregate()
-    articles, errors, shown = [], [], 0
-    for result in results:
-        if build_agg:
-            agg.add(result)
-        if isinstance(result, DocumentError):
-            errors.append(result)
-        elif shown < max_articles:
-            articles.append(_article_html(result))
-            shown += 1
-    figures = []
-    if plots and agg.matrix():
-        try:
-            figures.append(("Stance by speaker and target", _figure_data_uri(plot_stance_matrix(agg))))
-            if agg.over_time():
-                figures.append(("Stance over time", _figure_data_uri(plot_stance_over_time(agg))))
-        except ImportError:
-            figures = []
-    hidden = agg.documents - agg.errors - shown
-    err_html = ""
-    if errors:
-        items = "".join(f"<li><b>{html.escape(e.id)}</b> ({e.stage}): {html.escape(e.error)}</li>" for e in errors[:500])
-        more = f"<li>... and {len(errors) - 500} more</li>" if len(errors) > 500 else ""
-        err_html = f'<h2 class="err">Documents that could not be analysed ({len(errors)})</h2><ul>{items}{more}</ul>'
-    legend = "".join(f'<span><mark class="{k}">{k}</mark></span>' for k in STANCE_LABELS)
-    legend += '<span><mark class="notarget">quote, no target</mark></span>'
-    doc = (
-        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-        f"<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>"
-        f"<p>{agg.documents} document(s), {agg.quotes} quote(s), {agg.errors} error(s).</p>"
-        f'<p class="legend">{legend}<small>Hover over a quote for its speaker and stance probabilities.</small></p>'
-        f"<h2>Speaker &times; target</h2>{_matrix_html(agg)}"
-        + "".join(f'<figure><img alt="{html.escape(c)}" src="{uri}"><figcaption>{html.escape(c)}</figcaption></figure>'
-                  for c, uri in figures)
-        + err_html
-        + (f"<p><small>Showing the first {shown} articles; {hidden} more are in the aggregates and the records.</small></p>"
-           if hidden > 0 else "")
-        + "".join(articles) + "</body></html>\n"
-    )
+    from .report import render_report
+
+    doc = render_report(results, aggregate=aggregate, max_articles=max_articles, plots=plots, title=title,
+                        model=model, max_speakers=max_speakers, generated=generated)
     if path is not None:
         Path(path).write_text(doc, encoding="utf-8")
     return doc

@@ -14,20 +14,26 @@ model then reads (speaker, target, the quote's sentence(s), the context that mad
 from __future__ import annotations
 
 import itertools
+import logging
+import os
+import sys
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence, Sized
 
 from .._memory import release_freed_memory
 from ..errors import DataError, ModelError
-from ..types import STANCE_LABELS, Quote, Span
-from .corpus import DEFAULT_MAX_CHARS, Document, DocumentError, validate_text
-from .linking import Link, TargetLinker, quote_sentences, sentence_bounds
+from ..types import STANCE_LABELS, Quote, QuoteKind, Span
+from .corpus import DEFAULT_MAX_CHARS, TEXT_SUFFIXES, Document, DocumentError, read_documents, validate_text
+from .linking import VIAS, Link, TargetLinker, quote_sentences, sentence_bounds
 from .targets import Target, TargetMention, parse_targets
 
 __all__ = ["TargetStance", "QuoteAnalysis", "ArticleAnalysis", "Analyzer", "analyze", "suggest_targets",
-           "RECORD_FIELDS"]
+           "RECORD_FIELDS", "records_frame"]
+
+logger = logging.getLogger(__name__)
 
 #: Probabilities reported for a target a quote does not address (``all_targets=True``).
 _UNADDRESSED = {"AGAINST": 0.0, "FAVOR": 0.0, "NONE": 1.0}
@@ -85,6 +91,48 @@ RECORD_FIELDS: tuple[str, ...] = (
     "quote_start", "quote_end", "quote", "extraction_confidence", "target", "target_mention", "via",
     "stance", "p_against", "p_favor", "p_none", "model", "stage", "error",
 )
+#: Closed vocabularies of the record columns that are categoricals in data frames and Parquet.
+RECORD_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "status": ("ok", "no_quotes", "error"), "kind": tuple(k.value for k in QuoteKind), "via": VIAS,
+    "stance": STANCE_LABELS,
+}
+RECORD_INTEGERS = ("quote_index", "quote_start", "quote_end")
+RECORD_FLOATS = ("extraction_confidence", "p_against", "p_favor", "p_none")
+
+
+def records_frame(rows: Iterable[dict[str, Any]], *, parse_dates: bool = True) -> Any:
+    """Records as a typed pandas DataFrame: categoricals for :data:`RECORD_CATEGORIES`, nullable
+    integers, floats, and ``date`` as datetime64 when every date is ISO 8601 (else kept as text).
+
+    >>> frame = records_frame([{"doc_id": "a", "status": "ok", "stance": "FAVOR", "date": "2025-03-01"}])
+    >>> frame["date"].dtype.kind, list(frame["stance"].cat.categories)
+    ('M', ['AGAINST', 'FAVOR', 'NONE'])
+    """
+    import pandas as pd
+
+    frame = pd.DataFrame(list(rows), columns=list(RECORD_FIELDS))
+    for name, known in RECORD_CATEGORIES.items():
+        present = set(frame[name].dropna())
+        frame[name] = pd.Categorical(frame[name], categories=[*known, *sorted(present - set(known))])
+    for name in RECORD_INTEGERS:
+        frame[name] = frame[name].astype("Int64")
+    for name in RECORD_FLOATS:
+        frame[name] = frame[name].astype("float64")
+    if parse_dates and frame["date"].notna().any():
+        frame["date"] = _parse_dates(frame["date"])
+    return frame
+
+
+def _parse_dates(column: Any) -> Any:
+    import pandas as pd
+
+    for utc in (False, True):  # mixed time zones only parse as UTC
+        try:
+            return pd.to_datetime(column, format="ISO8601", utc=utc)
+        except (ValueError, TypeError):
+            continue
+    logger.debug("Some dates are not ISO 8601; the date column stays text.")
+    return column
 
 
 @dataclass
@@ -130,10 +178,8 @@ class ArticleAnalysis:
         return rows
 
     def to_dataframe(self) -> Any:
-        """The records as a pandas DataFrame."""
-        import pandas as pd
-
-        return pd.DataFrame(self.to_records(), columns=list(RECORD_FIELDS))
+        """The records as a typed pandas DataFrame (see :func:`records_frame`)."""
+        return records_frame(self.to_records())
 
     def table(self, width: int = 100) -> str:
         """A readable plain-text table of speakers, quotes and stances."""
@@ -141,11 +187,47 @@ class ArticleAnalysis:
 
         return format_article_table(self, width=width)
 
-    def to_html(self, path: Any = None) -> str:
-        """A standalone HTML report of this article (written to ``path`` when given)."""
-        from .outputs import write_html_report
+    def to_html(self, path: Any = None, *, fragment: bool = False) -> str:
+        """This article as HTML (written to ``path`` when given): a standalone report page, or with
+        ``fragment=True`` the article view alone (a ``<div>`` to embed in another page; no
+        ``<html>``/``<body>``, no script), as shown in Jupyter."""
+        if not fragment:
+            from .outputs import write_html_report
 
-        return write_html_report([self], path)
+            return write_html_report([self], path)
+        from pathlib import Path
+
+        from .report import article_fragment
+
+        html = article_fragment(self)
+        if path is not None:
+            Path(path).write_text(html, encoding="utf-8")
+        return html
+
+    # -- Python and Jupyter conventions -----------------------------------------------------------
+    def _repr_html_(self) -> str:
+        """Jupyter's rich view: the article with quotes highlighted, speaker and label tags, and the
+        quote table (:func:`stanceclf.analysis.report.article_fragment`)."""
+        from .report import article_fragment
+
+        return article_fragment(self)
+
+    def __repr__(self) -> str:
+        names = [t.name for t in self.targets]
+        shown = ", ".join(repr(n) for n in names[:5]) + (f", ... +{len(names) - 5}" if len(names) > 5 else "")
+        return f"ArticleAnalysis(id={self.id!r}, quotes={len(self.quotes)}, targets=[{shown}])"
+
+    def __len__(self) -> int:
+        """The number of quotes."""
+        return len(self.quotes)
+
+    def __iter__(self) -> Iterator[QuoteAnalysis]:
+        """The quotes (:class:`QuoteAnalysis`), in text order."""
+        return iter(self.quotes)
+
+    def __bool__(self) -> bool:
+        # an analysis without quotes is still a result (``__len__`` alone would make it falsy)
+        return True
 
 
 # --------------------------------------------------------------------------------------------------
@@ -266,12 +348,21 @@ class Analyzer:
         (target, text) pairs per stance-model call, gathered across documents.
     max_chars:
         Longer documents are refused with an error record.
+    device, precision:
+        Where and how the stance model predicts (see
+        :meth:`~stanceclf.models.transformer.CrossEncoderStanceClassifier.to`): ``device="cpu"``,
+        ``"cuda"``...; ``precision="fp32"`` (default) or ``"bf16"``. ``None`` keeps the model's own
+        choice (a visible GPU, else the CPU; fp32).
     """
 
     def __init__(self, model: Any = "default", extractor: Any = "hybrid", *, all_targets: bool = False,
-                 batch_size: int = 64, max_chars: int = DEFAULT_MAX_CHARS, max_suggested_targets: int = 8):
+                 batch_size: int = 64, max_chars: int = DEFAULT_MAX_CHARS, max_suggested_targets: int = 8,
+                 device: str | None = None, precision: str | None = None):
+        self.device, self.precision = device, precision
         self._model_spec = model
         self._model: Any = None if isinstance(model, str) or model is None else model
+        if self._model is not None:
+            self._place_model()
         self._extractor_spec = extractor
         self._extractor: Any = None if isinstance(extractor, str) else extractor
         self.all_targets = all_targets
@@ -287,6 +378,7 @@ class Analyzer:
         if self._extractor is None:
             from ..extract import QuoteExtractor
 
+            logger.info("Loading the %s quote extractor ...", self._extractor_spec)
             self._extractor = QuoteExtractor(mode=self._extractor_spec)
         return self._extractor
 
@@ -295,8 +387,19 @@ class Analyzer:
         if self._model is None:
             from ..models.registry import load
 
+            logger.info("Loading the stance model %r ...", self._model_spec or "default")
             self._model = load(self._model_spec or "default")
+            self._place_model()
         return self._model
+
+    def _place_model(self) -> None:
+        if self.device is None and self.precision is None:
+            return
+        move = getattr(self._model, "to", None)
+        if move is None:
+            raise ModelError(f"The stance model {self.model_name!r} has no device or precision to set; "
+                             "drop device=/precision= (they apply to transformer models).")
+        move(device=self.device, precision=self.precision)
 
     @property
     def model_name(self) -> str:
@@ -305,9 +408,17 @@ class Analyzer:
         return getattr(self._model, "model_name", type(self._model).__name__)
 
     # -- single article -----------------------------------------------------------------------------
-    def analyze(self, text: str, targets: Any = None, *, doc_id: str = "article", date: str | None = None) -> ArticleAnalysis:
-        """Analyse one article. ``targets``: see :func:`~stanceclf.analysis.targets.parse_targets`;
-        ``None`` suggests targets from the article itself."""
+    def analyze(self, text: str | os.PathLike[str], targets: Any = None, *, doc_id: str = "article",
+                date: str | None = None) -> ArticleAnalysis:
+        """Analyse one article: its text, or a text file (a ``Path``, or a one-line string ending in
+        .txt/.md/.text; its name becomes the id). ``targets``: see
+        :func:`~stanceclf.analysis.targets.parse_targets`; ``None`` suggests targets from the article."""
+        path = _as_path(text)
+        if path is not None:
+            document = next(read_documents([path]))
+            if isinstance(document, DocumentError):
+                raise DataError(f"{document.error} Pass the article's text, or the path of an existing UTF-8 text file.")
+            text, doc_id = document.text, document.id
         validate_text(text, self.max_chars)
         result = next(self.analyze_documents([Document(doc_id, text, date=date)], targets))
         if isinstance(result, DocumentError):
@@ -321,7 +432,12 @@ class Analyzer:
         """Analyse a stream of documents, yielding one result (or :class:`DocumentError`) per input, in
         input order. Memory is bounded by ``chunk_size`` documents; stance-model calls are batched
         across the documents of a chunk. ``workers > 1`` extracts quotes in that many processes.
-        ``progress`` is an optional callable called with the number of documents just finished."""
+        ``progress``: ``True`` draws a progress bar on standard error; a callable is called with the
+        number of documents just finished."""
+        if progress is True:
+            yield from self._with_progress_bar(documents, targets, workers=workers, chunk_size=chunk_size)
+            return
+        progress = progress or None
         target_list = parse_targets(targets) if targets is not None else None
         if target_list is not None and not target_list:
             raise DataError("The target list is empty; give at least one target, or targets=None to suggest them.")
@@ -349,6 +465,14 @@ class Analyzer:
         finally:
             if pool is not None:
                 pool.terminate()
+
+    def _with_progress_bar(self, documents: Iterable[Any], targets: Any, **options: Any
+                           ) -> Iterator[ArticleAnalysis | DocumentError]:
+        from tqdm.auto import tqdm
+
+        total = len(documents) if isinstance(documents, Sized) else None
+        with tqdm(total=total, unit="doc", desc="analyze", file=sys.stderr) as bar:
+            yield from self.analyze_documents(documents, targets, progress=bar.update, **options)
 
     # -- stages -------------------------------------------------------------------------------------
     def _prepare_chunk(self, chunk: Sequence[Document | DocumentError], targets: list[Target] | None
@@ -499,15 +623,49 @@ def _prepare_in_worker(doc: Document | DocumentError) -> _Prepared | DocumentErr
 _SHARED: dict[tuple[Any, ...], Analyzer] = {}
 
 
-def analyze(text: str, targets: Any = None, *, model: Any = "default", extractor: str = "hybrid",
-            all_targets: bool = False, doc_id: str = "article", date: str | None = None) -> ArticleAnalysis:
-    """Analyse one article with a shared :class:`Analyzer` (models are loaded once per process).
+def analyze(text: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], targets: Any = None, *,
+            model: Any = "default", extractor: str = "hybrid", all_targets: bool = False, doc_id: str = "article",
+            date: str | None = None, device: str | None = None, precision: str | None = None,
+            progress: bool = False) -> Any:
+    """Analyse articles with a shared :class:`Analyzer` (models are loaded once per process).
 
-    ``targets``: ``{"NATO": ["the alliance"], ...}``, a list of names, a YAML/JSON/CSV file path, or
-    ``None`` to suggest targets from the article's named entities and noun phrases.
+    ``text``: an article's text, a text file (a ``Path``, or a one-line string ending in .txt/.md/.text),
+    or a list (any iterable) of these. One article gives an :class:`ArticleAnalysis` (or raises
+    :class:`~stanceclf.DataError`); a list gives a list in input order, where a document that could not
+    be analysed is a :class:`~stanceclf.analysis.corpus.DocumentError` record instead (nothing is
+    dropped). ``targets``: ``{"NATO": ["the alliance"], ...}``, a list of names, a YAML/JSON/CSV file
+    path, or ``None`` to suggest targets from each article. ``device``/``precision``: see
+    :class:`Analyzer`. ``progress=True`` draws a progress bar for a list.
+
+    >>> stanceclf.analyze("examples/article.txt", targets="examples/targets.yaml")      # doctest: +SKIP
+    ArticleAnalysis(id='article', quotes=15, targets=[...])
+    >>> stanceclf.analyze(["First article ...", Path("b.txt")], targets=["NATO"])       # doctest: +SKIP
+    [ArticleAnalysis(id='doc0', ...), ArticleAnalysis(id='b', ...)]
     """
-    key = (model if isinstance(model, str) else id(model), extractor, all_targets)
+    key = (model if isinstance(model, str) else id(model), extractor, all_targets, device, precision)
     if key not in _SHARED:
-        _SHARED[key] = Analyzer(model=model, extractor=extractor, all_targets=all_targets)
-    return _SHARED[key].analyze(text, targets, doc_id=doc_id, date=date)
+        _SHARED[key] = Analyzer(model=model, extractor=extractor, all_targets=all_targets, device=device,
+                                precision=precision)
+    analyzer = _SHARED[key]
+    if isinstance(text, (str, os.PathLike)):
+        return analyzer.analyze(text, targets, doc_id=doc_id, date=date)
+    documents = [_as_document(item, i) for i, item in enumerate(text)]
+    return list(analyzer.analyze_documents(documents, targets, progress=progress))
 
+
+def _as_path(text: Any) -> Path | None:
+    """``text`` as a file path when it is a ``Path`` or reads like a text file's name, else ``None``."""
+    if isinstance(text, os.PathLike):
+        return Path(text)
+    if isinstance(text, str) and "\n" not in text and len(text) < 1024 and Path(text).suffix.lower() in TEXT_SUFFIXES:
+        return Path(text)
+    return None
+
+
+def _as_document(item: Any, index: int) -> Document | DocumentError:
+    path = _as_path(item)
+    if path is not None:
+        return next(read_documents([path]))
+    if not isinstance(item, str):
+        return DocumentError(f"doc{index}", f"Expected article text or a file path, got {type(item).__name__}.")
+    return Document(f"doc{index}", item)

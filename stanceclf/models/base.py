@@ -194,6 +194,19 @@ class StanceModel(ClassifierMixin, BaseEstimator):
         proba = self.predict_proba(X)
         return np.asarray(self.classes_, dtype=object)[proba.argmax(axis=1)] if len(proba) else np.array([], dtype=object)
 
+    def score(self, X: Any, y: Iterable[Any] | None = None, sample_weight: Any = None) -> float:
+        """Accuracy on labelled pairs, taking the same inputs as :meth:`fit` (labels in ``X`` or ``y``).
+
+        scikit-learn's convention for classifiers; the benchmark metrics (macro-F1 and friends, with
+        confidence intervals) are in :mod:`stanceclf.eval`.
+        """
+        from sklearn.metrics import accuracy_score
+
+        batch = as_pair_batch(X, y)
+        if batch.labels is None or any(not lab for lab in batch.labels):
+            raise DataError("score needs a label for every pair: pass y=... or a 'label' column.")
+        return float(accuracy_score(batch.labels, self.predict(batch), sample_weight=sample_weight))
+
     def predict_examples(self, X: Any) -> list[StancePrediction]:
         """Predict and return one :class:`StancePrediction` per input pair."""
         proba = self.predict_proba(X)

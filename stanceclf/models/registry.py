@@ -55,6 +55,12 @@ register_model("default+tfidf", "stanceclf.models.ensemble:EnsembleStanceClassif
                "Ensemble: the built-in default model (as shipped) + a TF-IDF model fitted on the training data; "
                "weights chosen on dev data (equal without dev).", members=["default", "tfidf"])
 
+#: Models that ship with stanceclf, ready to use without training (``load(name)``).
+BUILT_IN = {
+    "default": "MiniLM cross-encoder (LoRA) trained on tweets, news sentences and news quotes; offline, "
+               "calibrated. Card: docs/model-card-default.md",
+}
+
 _CLASSES = {
     "EnsembleStanceClassifier": "stanceclf.models.ensemble:EnsembleStanceClassifier",
     "TfidfStanceClassifier": "stanceclf.models.linear:TfidfStanceClassifier",
@@ -81,11 +87,11 @@ def create_model(name: str, **params: Any) -> StanceModel:
 def load(path: str | Path) -> StanceModel:
     """Load any model saved with ``model.save(path)``; the class is read from its config.json.
 
-    ``load("default")`` loads the built-in default stance model (packaged, offline) unless a
-    directory named ``default`` exists in the working directory.
+    ``load("default")`` loads the built-in default stance model (packaged, offline). Built-in names
+    always mean the built-in model; a folder of that name is loaded as ``"./default"``.
     """
     directory = Path(path)
-    if str(path) == "default" and not directory.exists():
+    if isinstance(path, str) and path in BUILT_IN:
         from .default import load_default
 
         return load_default()

@@ -55,6 +55,8 @@ INSTALL_HINT = "pip install 'stanceclf[transformer]'"
 LORA_TARGETS = ("query", "key", "value", "dense")
 #: A temperature fitted on fewer development pairs than this is noise; calibration is skipped.
 MIN_CALIBRATION_PAIRS = 20
+#: Inference precisions :meth:`CrossEncoderStanceClassifier.to` accepts.
+PRECISIONS = ("fp32", "bf16")
 _TEMPERATURE_BOUNDS = (0.05, 20.0)
 
 _ENCODER_OVERRIDE: contextvars.ContextVar[str | None] = contextvars.ContextVar("encoder_override", default=None)
@@ -620,6 +622,36 @@ class CrossEncoderStanceClassifier(StanceModel):
         self.ece_after_ = expected_calibration_error(dev.labels, _softmax(logits / self.temperature_), classes)
 
     # -- prediction -------------------------------------------------------------------------------
+    def to(self, device: str | None = None, precision: str | None = None) -> "CrossEncoderStanceClassifier":
+        """Choose where and how the fitted model predicts; returns ``self``.
+
+        ``device``: ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"`` (a loaded model starts on the GPU when
+        one is visible, else the CPU). ``precision``: ``"fp32"`` (default) or ``"bf16"`` (bfloat16
+        autocast: for GPUs and CPUs with fast bf16 kernels; probabilities move by about 0.01. Measure
+        first: on a 2-core AVX-512 machine with the torch 2.13 CPU wheel it was 5x *slower* than fp32).
+
+        >>> model = stanceclf.load("default").to("cpu", precision="bf16")  # doctest: +SKIP
+        """
+        self._check_fitted()
+        if precision is not None:
+            if precision not in PRECISIONS:
+                raise ModelError(f"Unknown precision {precision!r}; use one of {', '.join(PRECISIONS)}.")
+            self.precision_ = precision
+        if device is not None:
+            torch, _ = _import_torch()
+            try:
+                target = torch.device(device)
+                self.model_ = self.model_.to(target)
+            except (RuntimeError, AssertionError) as exc:
+                raise ModelError(f"Cannot move the model to device {device!r} ({exc}); use 'cpu' or a visible GPU.") from None
+        return self
+
+    @property
+    def device_(self) -> str:
+        """The device the fitted model predicts on."""
+        self._check_fitted()
+        return str(next(self.model_.parameters()).device)
+
     def _logits(self, batch: PairBatch) -> np.ndarray:
         """Raw logits in input order; pairs are batched by length so little is padded."""
         torch, _ = _import_torch()
@@ -633,7 +665,9 @@ class CrossEncoderStanceClassifier(StanceModel):
         out = np.zeros((len(batch), len(self.classes_)), dtype=np.float32)
         device = next(self.model_.parameters()).device
         starts = range(0, len(order), size)
-        with _torch_threads(torch, self.num_threads), torch.inference_mode():
+        autocast = (torch.autocast(device_type=device.type, dtype=torch.bfloat16)
+                    if getattr(self, "precision_", "fp32") == "bf16" else contextlib.nullcontext())
+        with _torch_threads(torch, self.num_threads), torch.inference_mode(), autocast:
             self.model_.eval()
             self._merge_lora_for_inference()
             for start in tqdm(starts, desc="predict", unit="batch", leave=False, disable=len(starts) < 20):

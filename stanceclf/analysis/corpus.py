@@ -26,7 +26,8 @@ from typing import Any, Iterable, Iterator, TextIO
 
 from ..errors import DataError
 
-__all__ = ["Document", "DocumentError", "validate_text", "read_documents", "DEFAULT_MAX_CHARS"]
+__all__ = ["Document", "DocumentError", "validate_text", "read_documents", "printable", "DEFAULT_MAX_CHARS",
+           "TEXT_SUFFIXES"]
 
 #: Documents longer than this are refused (spaCy and the models would need minutes and gigabytes).
 DEFAULT_MAX_CHARS = 200_000
@@ -35,9 +36,33 @@ TEXT_SUFFIXES = (".txt", ".text", ".md")
 _TABLE_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".tsv")
 
 
+def printable(value: str) -> str:
+    """``value`` with lone surrogates (undecodable file names, broken JSON escapes) written as
+    ``\\udcxx`` escapes, so it can be written as UTF-8 anywhere; other text is returned unchanged.
+
+    >>> printable("caf\udce9.txt")
+    'caf\\udce9.txt'
+    """
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _without_lone_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate replaced by U+FFFD: same length, so offsets stay valid."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
+
+
 @dataclass(frozen=True)
 class Document:
-    """One article: its text, an id (file name or row id), an optional ISO date and where it came from."""
+    """One article: its text, an id (file name or row id), an optional ISO date and where it came from.
+    Ids and sources are made :func:`printable`."""
 
     id: str
     text: str
@@ -45,15 +70,26 @@ class Document:
     source: str = ""
     metadata: dict[str, Any] = field(default_factory=dict, compare=False)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "id", printable(str(self.id)))
+        object.__setattr__(self, "source", printable(str(self.source or "")))
+        if self.date is not None:
+            object.__setattr__(self, "date", printable(str(self.date)))
+
 
 @dataclass(frozen=True)
 class DocumentError:
-    """An input that could not be processed, and why (``stage``: read, validate, extract or stance)."""
+    """An input that could not be processed, and why (``stage``: read, validate, extract, targets or
+    stance). Ids, sources and messages are made :func:`printable`."""
 
     id: str
     error: str
     source: str = ""
     stage: str = "read"
+
+    def __post_init__(self) -> None:
+        for name in ("id", "error", "source"):
+            object.__setattr__(self, name, printable(str(getattr(self, name) or "")))
 
     def to_dict(self) -> dict[str, Any]:
         return {"doc_id": self.id, "source": self.source, "status": "error", "stage": self.stage, "error": self.error}
@@ -71,7 +107,10 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
 def validate_text(text: Any, max_chars: int = DEFAULT_MAX_CHARS) -> str:
-    """Return ``text`` if it can be analysed, else raise :class:`DataError` saying why.
+    """Return ``text`` ready to analyse, else raise :class:`DataError` saying why.
+
+    Lone surrogates (text decoded with ``surrogateescape``, broken JSON escapes) become U+FFFD in the
+    returned text, one character for one, so offsets into it equal offsets into ``text``.
 
     Refused: non-strings, empty text, text with NUL bytes (binary files), text longer than
     ``max_chars``, and text that does not look like English (mostly non-Latin letters, or 20+ words
@@ -83,6 +122,7 @@ def validate_text(text: Any, max_chars: int = DEFAULT_MAX_CHARS) -> str:
         raise DataError(f"The document text is a {type(text).__name__}, not a string.")
     if not text.strip():
         raise DataError("The document is empty (no text after stripping whitespace).")
+    text = _without_lone_surrogates(text)
     if "\x00" in text:
         raise DataError("The document contains NUL bytes: it looks like a binary file, not text.")
     if len(text) > max_chars:
@@ -122,7 +162,9 @@ def _expand(paths: Iterable[str | Path]) -> Iterator[str | Path]:
             continue
         path = Path(p)
         if path.is_dir():
-            files = sorted(f for f in path.rglob("*") if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES + _TABLE_SUFFIXES)
+            # broken symbolic links are kept: they become error records instead of vanishing
+            files = sorted(f for f in path.rglob("*") if (f.is_file() or (f.is_symlink() and not f.exists()))
+                           and f.suffix.lower() in TEXT_SUFFIXES + _TABLE_SUFFIXES)
             yield from files
         else:
             yield path
@@ -148,7 +190,8 @@ def read_documents(
             continue
         path = Path(item)
         if not path.exists():
-            yield DocumentError(str(path), f"{path} does not exist.", source=str(path))
+            broken = " (a broken symbolic link)" if path.is_symlink() else ""
+            yield DocumentError(str(path), f"{path} does not exist{broken}.", source=str(path))
             continue
         suffix = path.suffix.lower()
         if suffix in (".jsonl", ".ndjson"):
@@ -202,7 +245,25 @@ def _read_jsonl(path: Path, text_column: str, id_column: str, date_column: str) 
             yield _row_document(row, where, default_id, str(path), text_column, id_column, date_column)
 
 
+class _CountedLines:
+    """Iterates over a text file's lines, counting them (``csv.reader.line_num`` restarts per reader)."""
+
+    def __init__(self, handle: TextIO):
+        self._handle, self.count = handle, 0
+
+    def __iter__(self) -> "_CountedLines":
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._handle)
+        self.count += 1
+        return line
+
+
 def _read_csv(path: Path, text_column: str, id_column: str, date_column: str, delimiter: str) -> Iterator[Document | DocumentError]:
+    """CSV/TSV rows as documents. Quoting is read strictly: an unclosed quotation mark, which would
+    silently join the following rows into one text, becomes an error record naming the lines it
+    spoiled, and reading goes on after them."""
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
     except OSError as exc:
@@ -210,18 +271,40 @@ def _read_csv(path: Path, text_column: str, id_column: str, date_column: str, de
         return
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     with handle:
+        lines = _CountedLines(handle)
         try:
-            reader = csv.DictReader(handle, delimiter=delimiter)
-            if reader.fieldnames is None or text_column not in reader.fieldnames:
-                yield DocumentError(path.stem, f"{path} has no {text_column!r} column (columns: {reader.fieldnames}); "
+            reader = csv.reader(lines, delimiter=delimiter, strict=True)
+            header = next(reader, None)
+            if header is None or text_column not in header:
+                yield DocumentError(path.stem, f"{path} has no {text_column!r} column (columns: {header}); "
                                                "pass --text-column NAME.", str(path))
                 return
-            for n, row in enumerate(reader, start=2):
-                yield _row_document(dict(row), f"{path} row {n}", f"{path.stem}:{n}", str(path),
-                                    text_column, id_column, date_column)
-        except (UnicodeDecodeError, csv.Error) as exc:
-            yield DocumentError(path.stem, f"{path} stopped being readable as CSV: {exc}. Re-encode it as UTF-8 "
-                                           "and check its quoting; rows before this point were processed.", str(path))
+            done = lines.count  # the last line of the last row read
+            while True:
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    first = done + 1
+                    yield DocumentError(f"{path.stem}:line{first}", f"{path} lines {first}-{lines.count} are not valid CSV "
+                                        f"({exc}): probably an unclosed quotation mark on line {first}. The rows on "
+                                        "those lines were not read; fix the quoting and run them again.", str(path))
+                    reader, done = csv.reader(lines, delimiter=delimiter, strict=True), lines.count
+                    continue
+                where, default_id = f"{path} line {done + 1}", f"{path.stem}:{done + 1}"
+                done = lines.count
+                if not any(cell.strip() for cell in cells):
+                    continue
+                if len(cells) != len(header):
+                    yield DocumentError(default_id, f"{where} has {len(cells)} fields where the header has "
+                                        f"{len(header)}; check its delimiters and quoting.", str(path))
+                    continue
+                yield _row_document(dict(zip(header, cells)), where, default_id, str(path), text_column, id_column,
+                                    date_column)
+        except UnicodeDecodeError as exc:
+            yield DocumentError(path.stem, f"{path} is not valid UTF-8 after line {lines.count} ({exc.reason}). "
+                                           "Re-encode it as UTF-8; the rows before were processed.", str(path))
 
 
 def _read_stdin(stream: TextIO, text_column: str, id_column: str, date_column: str) -> Iterator[Document | DocumentError]:

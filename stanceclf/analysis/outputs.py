@@ -22,6 +22,7 @@ import csv
 import datetime as _dt
 import io
 import json
+import re
 import textwrap
 from collections import defaultdict
 from pathlib import Path
@@ -73,7 +74,10 @@ class RecordWriter:
     """Streams records to a JSONL, CSV, TSV or Parquet file (or a text stream), chosen by ``fmt`` or
     the file suffix; an unknown suffix is an error, never a silent fallback.
 
-    JSONL, CSV and TSV are written a document at a time (what was written survives a killed run).
+    JSONL, CSV and TSV are written a document at a time (what was written survives a killed run; for
+    runs that can be resumed see :class:`~stanceclf.analysis.runs.ResumableRecords`). CSV/TSV text
+    cells that start with ``= + - @`` (or a tab or carriage return) get a leading apostrophe so that
+    spreadsheets show them instead of running them as formulas.
     Parquet is written in row groups of ``row_group_size`` records with typed columns (categoricals,
     integers, floats; ``date`` as the text given, so every row group has one schema).
 
@@ -105,25 +109,30 @@ class RecordWriter:
             self._path = Path(target)  # type: ignore[arg-type]
             self._fh: Any = None
             return
-        self._fh = open(target, "w", encoding="utf-8", newline="") if own else target
+        # lone surrogates (from undecodable file names) are written as \\udcxx escapes, never a crash
+        self._fh = open(target, "w", encoding="utf-8", errors="backslashreplace", newline="") if own else target
         if fmt in ("csv", "tsv"):
             self._csv = csv.DictWriter(self._fh, fieldnames=list(RECORD_FIELDS), delimiter="," if fmt == "csv" else "\t")
             self._csv.writeheader()
 
     def write(self, result: ArticleAnalysis | DocumentError) -> list[dict[str, Any]]:
+        """Write the records of one result; returns them."""
         rows = records_of(result)
-        if self.fmt == "parquet":
-            self._pending.extend(rows)
-            if len(self._pending) >= self._row_group_size:
-                self._flush_parquet()
-        else:
-            for row in rows:
-                if self._csv is not None:
-                    self._csv.writerow(row)
-                else:
-                    self._fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-        self.records += len(rows)
+        self.write_rows(rows)
         return rows
+
+    def write_rows(self, rows: Iterable[dict[str, Any]]) -> None:
+        """Write records (dicts with the :data:`RECORD_FIELDS` keys), e.g. read back from a JSONL file."""
+        for row in rows:
+            if self.fmt == "parquet":
+                self._pending.append(row)
+                if len(self._pending) >= self._row_group_size:
+                    self._flush_parquet()
+            elif self._csv is not None:
+                self._csv.writerow(_spreadsheet_safe(row))
+            else:
+                self._fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+            self.records += 1
 
     def _flush_parquet(self) -> None:
         import pyarrow as pa
@@ -150,6 +159,21 @@ class RecordWriter:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _spreadsheet_safe(row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` with text cells that a spreadsheet would run as formulas prefixed by an apostrophe
+    (``=HYPERLINK(...)`` -> ``'=HYPERLINK(...)``), as spreadsheet-safe CSV writers do. Numbers are
+    left alone, so negative values stay numbers. JSONL and Parquet outputs keep the text unchanged.
+
+    >>> _spreadsheet_safe({"quote": "=1+2", "p_favor": -0.5, "speaker": "-Anna"})
+    {'quote': "'=1+2", 'p_favor': -0.5, 'speaker': "'-Anna"}
+    """
+    return {k: f"'{v}" if isinstance(v, str) and v.startswith(_FORMULA_STARTS) else v for k, v in row.items()}
 
 
 def _parquet_schema() -> Any:
@@ -222,6 +246,8 @@ class StanceAggregate:
         self.documents = 0
         self.errors = 0
         self.quotes = 0
+        #: (quote, target) pairs left out of :meth:`over_time` because their date is not ISO 8601
+        self.unparsed_dates = 0
 
     def add(self, result: ArticleAnalysis | DocumentError, records: list[dict[str, Any]] | None = None) -> None:
         """Count one result; pass its ``records`` when already built (e.g. by :meth:`RecordWriter.write`)."""
@@ -244,7 +270,11 @@ class StanceAggregate:
             return
         keys = [(self._by_speaker, (row.get("speaker") or "unknown speaker", row["target"]))]
         if row.get("date"):
-            keys.append((self._by_date, (self._period_of(str(row["date"])), row["target"])))
+            period = self._period_of(str(row["date"]))
+            if period is None:
+                self.unparsed_dates += 1
+            else:
+                keys.append((self._by_date, (period, row["target"])))
         for table, key in keys:
             cell = table[key]
             cell[row["stance"]] += 1
@@ -252,8 +282,28 @@ class StanceAggregate:
             for label in STANCE_LABELS:
                 cell[f"p_{label.lower()}"] += float(row.get(f"p_{label.lower()}") or 0.0)
 
-    def _period_of(self, date: str) -> str:
-        return date[: {"day": 10, "month": 7, "year": 4}[self.period]]
+    def add_document_records(self, rows: list[dict[str, Any]]) -> None:
+        """Count one document from its records alone (e.g. read back from a resumed run's output)."""
+        self.documents += 1
+        if any(row.get("status") == "error" for row in rows):
+            self.errors += 1
+            return
+        self.quotes += len({row["quote_index"] for row in rows if row.get("quote_index") is not None})
+        for row in rows:
+            self.add_record(row)
+
+    def _period_of(self, date: str) -> str | None:
+        """``date``'s day, month or year (``2025-03-04``, ``2025-03``, ``2025``); None unless ISO 8601."""
+        width = {"day": 10, "month": 7, "year": 4}[self.period]
+        date = date.strip()
+        partial = re.fullmatch(r"(\d{4})(?:-(0[1-9]|1[0-2]))?", date)  # "2025" or "2025-03": as precise as given
+        if partial:
+            return date[:width]
+        try:
+            parsed = _dt.datetime.fromisoformat(date.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return parsed.date().isoformat()[:width]
 
     @staticmethod
     def _finish(table: dict[tuple[str, str], dict[str, float]]) -> dict[tuple[str, str], dict[str, Any]]:

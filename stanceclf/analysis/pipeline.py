@@ -13,6 +13,7 @@ model then reads (speaker, target, the quote's sentence(s), the context that mad
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
 import os
@@ -300,8 +301,10 @@ def suggest_targets(doc: Any, max_targets: int = 8) -> list[Target]:
     singles = [k for k in counts if counts[k] < 2 and (not k.startswith("np:") or " " in canonical[k])]
     keep = frequent if len(frequent) >= 3 else frequent + singles  # bare single nouns ("critics") never
     keep.sort(key=lambda k: (-counts[k], first_seen[k]))
-    out = []
-    for key in keep[:max_targets]:
+    out: list[Target] = []
+    for key in keep:
+        if len(out) == max_targets:
+            break
         name = canonical[key]
         if key.startswith("np:"):
             head = key[3:]
@@ -311,7 +314,10 @@ def suggest_targets(doc: Any, max_targets: int = 8) -> list[Target]:
             aliases = {f for f in forms[key] if f.casefold() != name.casefold()}
             if key in persons and " " in name:
                 aliases.add(name.split()[-1])  # the surname
-        out.append(Target(name, tuple(sorted(aliases))))
+        try:
+            out.append(Target(name, tuple(sorted(aliases))))
+        except DataError:  # no usable name once normalised (only spaces or control characters): skip it
+            continue
     return out
 
 
@@ -419,7 +425,7 @@ class Analyzer:
             if isinstance(document, DocumentError):
                 raise DataError(f"{document.error} Pass the article's text, or the path of an existing UTF-8 text file.")
             text, doc_id = document.text, document.id
-        validate_text(text, self.max_chars)
+        text = validate_text(text, self.max_chars)
         result = next(self.analyze_documents([Document(doc_id, text, date=date)], targets))
         if isinstance(result, DocumentError):
             raise DataError(f"Could not analyse the article ({result.stage}): {result.error}")
@@ -484,11 +490,11 @@ class Analyzer:
                 out[i] = doc
                 continue
             try:
-                validate_text(doc.text, self.max_chars)
+                text = validate_text(doc.text, self.max_chars)
             except DataError as exc:
                 out[i] = DocumentError(doc.id, str(exc), doc.source, stage="validate")
                 continue
-            valid.append((i, doc))
+            valid.append((i, doc if text is doc.text else dataclasses.replace(doc, text=text)))
         if valid:
             try:
                 t0 = time.perf_counter()
@@ -511,8 +517,6 @@ class Analyzer:
                 spacy_doc, quotes = item
                 try:
                     out[i] = self._link(doc, spacy_doc, quotes, targets, per_doc)
-                except (ModelError, DataError):
-                    raise
                 except Exception as exc:  # noqa: BLE001 - one odd document must not stop the stream
                     out[i] = DocumentError(doc.id, f"target linking failed: {type(exc).__name__}: {exc}",
                                            doc.source, stage="targets")

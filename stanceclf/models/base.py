@@ -19,6 +19,7 @@ or of dicts with ``text``/``target`` keys.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -26,7 +27,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from ..errors import DataError, ModelError, NotFittedError
+from ..errors import DataError, ModelError, NotFittedError, StanceclfError
 from ..types import Stance, StanceExample, StancePrediction
 
 __all__ = ["PairBatch", "as_pair_batch", "StanceModel", "CONFIG_FILE", "read_config"]
@@ -80,6 +81,11 @@ def _label_str(value: Any) -> str:
 def as_pair_batch(X: Any, y: Iterable[Any] | None = None) -> PairBatch:
     """Normalise any supported input into a :class:`PairBatch` (see the module docstring)."""
     texts: list[Any]
+    if X is None:
+        raise DataError("Expected a batch of (text, target) pairs, got None. Pass e.g. model.predict([(text, target)]), "
+                        "a DataFrame with 'text' and 'target' columns, or a list of StanceExample.")
+    if y is not None and (isinstance(y, (str, bytes)) or not isinstance(y, Iterable)):
+        raise DataError(f"y must be a sequence of labels (one per pair), got {type(y).__name__} {y!r:.80}.")
     if isinstance(X, PairBatch):  # already normalised (e.g. an ensemble passing its batch on)
         if y is None:
             return X
@@ -105,6 +111,11 @@ def as_pair_batch(X: Any, y: Iterable[Any] | None = None) -> PairBatch:
         raise DataError(
             "Expected a batch of (text, target) pairs, got a single string. "
             "Wrap it: model.predict([(text, target)])."
+        )
+    elif not isinstance(X, Iterable):
+        raise DataError(
+            f"Expected a batch of (text, target) pairs, got a {type(X).__name__}. Pass a list of (text, target) "
+            "tuples, of dicts or StanceExample, a DataFrame or a datasets.Dataset."
         )
     else:
         texts, targets, contexts, speakers, labels_list = [], [], [], [], []
@@ -226,12 +237,18 @@ class StanceModel(ClassifierMixin, BaseEstimator):
 
     # -- persistence ------------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
-        """Save to directory ``path`` (created if needed) and return it."""
+        """Save to directory ``path`` (created if needed) and return it.
+
+        ``config.json`` records the SHA-256 of every file the save wrote (``"checksums"``); :meth:`load`
+        refuses files that changed since.
+        """
         self._check_fitted()
         from .. import __version__
+        from . import persistence
 
         directory = Path(path)
         directory.mkdir(parents=True, exist_ok=True)
+        before = _file_stats(directory)
         config = {
             "model_class": type(self).__name__,
             "model_name": self.model_name,
@@ -241,39 +258,72 @@ class StanceModel(ClassifierMixin, BaseEstimator):
             "classes": [str(c) for c in self.classes_],
         }
         config.update(self._save_state(directory))
+        written = [name for name, stat in _file_stats(directory).items()
+                   if before.get(name) != stat and name not in (CONFIG_FILE, persistence.CHECKSUMS_FILE)]
+        config["checksums"] = persistence.file_checksums(directory, written)
+        stale = directory / persistence.CHECKSUMS_FILE  # a packaged artefact's list, superseded by this save
+        if stale.is_file():
+            stale.unlink()
         (directory / CONFIG_FILE).write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
         return directory
 
     @classmethod
-    def load(cls, path: str | Path) -> "StanceModel":
-        """Load a model saved with :meth:`save`."""
+    def load(cls, path: str | Path, *, allow_download: bool | None = None) -> "StanceModel":
+        """Load a model saved with :meth:`save`.
+
+        Loading reads local files only: a model whose base encoder is neither a local directory nor in
+        the Hugging Face cache raises :class:`ModelError` unless ``allow_download=True``. Files whose
+        SHA-256 differs from the one recorded at save time are refused.
+        """
+        from .._hf import allow_downloads
+        from . import persistence
+
+        if not isinstance(path, (str, os.PathLike)):
+            raise ModelError(f"load needs the directory of a saved model, got {type(path).__name__} {path!r:.80}.")
         directory = Path(path)
         config = read_config(directory)
-        if config.get("model_class") != cls.__name__:
+        if config["model_class"] != cls.__name__:
             raise ModelError(
-                f"{directory} holds a {config.get('model_class')!r} model, not a {cls.__name__}. "
+                f"{directory} holds a {config['model_class']!r} model, not a {cls.__name__}. "
                 "Use stanceclf.load(path) to load any model type."
             )
-        try:
-            version = int(config.get("format_version", 0))
-        except (TypeError, ValueError):
-            raise ModelError(f"{directory}: config.json has an invalid format_version "
-                             f"{config.get('format_version')!r}; the saved model is corrupt.") from None
+        version = config["format_version"]
         if version > cls.format_version:
             raise ModelError(
                 f"{directory} was saved in format version {version}, newer than this stanceclf supports "
                 f"({cls.format_version}). Upgrade stanceclf: pip install -U stanceclf."
             )
+        # before any weights are read: files that changed since the save (or since packaging) are refused
+        # (a save without recorded checksums, from before they existed, loads; a checksums.json is read then)
+        persistence.verify_checksums(directory, config.get("checksums"))
+        if config.get("checksums") is not None:
+            persistence.verify_checksums(directory)  # a packaged checksums.json too, when there is one
         try:
-            model = cls(**config.get("params", {}))
+            model = cls(**config["params"])
         except TypeError as exc:
             raise ModelError(f"{directory}: config.json has parameters this {cls.__name__} does not accept "
                              f"({exc}); it was saved by another stanceclf version or is corrupt.") from None
-        model._load_state(directory, config)
+        try:
+            model._check_params()
+        except (ModelError, TypeError, ValueError) as exc:
+            raise ModelError(f"{directory}: config.json has invalid parameters ({exc}); the saved model is corrupt "
+                             "or was edited. Save it again from the fitted model.") from None
+        with allow_downloads(allow_download):
+            try:
+                model._load_state(directory, config)
+            except StanceclfError:
+                raise
+            except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+                raise ModelError(f"{directory}: config.json or the weights are not what stanceclf writes "
+                                 f"({type(exc).__name__}: {exc}); the saved model is corrupt or was edited. "
+                                 "Save it again from the fitted model.") from exc
         model.classes_ = np.asarray(config["classes"], dtype=object)
         return model
 
     # -- hooks for subclasses ---------------------------------------------------------------------
+    def _check_params(self) -> Any:
+        """Raise :class:`ModelError` for invalid hyper-parameters (run by ``fit`` and ``load``)."""
+
     def _fit_batch(self, batch: PairBatch) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -288,20 +338,56 @@ class StanceModel(ClassifierMixin, BaseEstimator):
 
 
 def read_config(directory: Path) -> dict[str, Any]:
-    """Read and sanity-check a saved model's ``config.json``."""
+    """Read and validate a saved model's ``config.json``: the fields every model has, with their types.
+
+    Raises :class:`ModelError` saying which field is wrong; ``params`` defaults to ``{}``.
+    """
+    from . import persistence
+
     config_path = Path(directory) / CONFIG_FILE
     if not config_path.is_file():
         raise ModelError(
             f"No saved model at {directory}: {CONFIG_FILE} is missing. Pass the directory written by "
             "model.save(...) or `stanceclf train --output DIR`."
         )
+    persistence.check_file_size(config_path, "MAX_JSON_BYTES", "config.json")
     try:
-        config = json.loads(config_path.read_text())
-    except json.JSONDecodeError as exc:
+        config = json.loads(config_path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ModelError(f"{config_path} is not valid JSON ({exc}); the saved model is corrupt.") from None
     if not isinstance(config, dict) or "model_class" not in config or "classes" not in config:
         raise ModelError(f"{config_path} is not a stanceclf model config (no 'model_class'/'classes').")
+
+    def bad(field: str, expected: str) -> ModelError:
+        return ModelError(f"{config_path}: {field} must be {expected}, got {config.get(field)!r:.120}; the saved model "
+                          "is corrupt or was edited. Save it again from the fitted model.")
+
+    if not isinstance(config["model_class"], str) or not config["model_class"]:
+        raise bad("model_class", "a class name")
+    classes = config["classes"]
+    if (not isinstance(classes, list) or len(classes) < 2 or not all(isinstance(c, str) and c for c in classes)
+            or len(set(classes)) != len(classes)):
+        raise bad("classes", "a list of at least two distinct label names")
+    version = config.get("format_version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise bad("format_version", "a whole number >= 1 (the on-disk format version)")
+    config.setdefault("params", {})
+    if not isinstance(config["params"], dict):
+        raise bad("params", "a JSON object of hyper-parameters")
+    checksums = config.get("checksums")
+    if checksums is not None and not isinstance(checksums, dict):
+        raise bad("checksums", "a JSON object of file names and SHA-256 digests")
     return config
+
+
+def _file_stats(directory: Path) -> dict[str, tuple[int, int, int]]:
+    """``{relative posix path: (size, mtime_ns, inode)}`` of every file under ``directory``."""
+    out = {}
+    for path in directory.rglob("*"):
+        if path.is_file():
+            stat = path.stat()
+            out[path.relative_to(directory).as_posix()] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    return out
 
 
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:

@@ -35,7 +35,7 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.svm import LinearSVC
 
-from ..errors import ModelError
+from ..errors import DataError, ModelError
 from .base import PairBatch, StanceModel
 
 __all__ = ["TfidfStanceClassifier"]
@@ -164,7 +164,9 @@ class TfidfStanceClassifier(StanceModel):
         ``"svm"`` (LinearSVC) or ``"logreg"`` (LogisticRegression).
     c_grid, class_weight_grid:
         Values tried by stratified ``cv``-fold cross-validation on the training data (at most 3
-        folds above 20,000 training pairs, to bound training time).
+        folds above 20,000 training pairs, to bound training time). Every label needs at least 2
+        training pairs (else :class:`~stanceclf.errors.DataError`); a label with fewer pairs than
+        ``cv`` reduces the folds to its count, automatically.
     tune_metric:
         ``"f_avg"`` (SemEval: mean F1 of FAVOR and AGAINST), ``"macro_f1"``, or ``"auto"``
         (``f_avg`` when the labels are FAVOR/AGAINST/NONE, else macro-F1).
@@ -236,10 +238,45 @@ class TfidfStanceClassifier(StanceModel):
             raise ModelError(f"classifier must be 'svm' or 'logreg', got {self.classifier!r}.")
         if self.tune_metric not in ("auto", "f_avg", "macro_f1"):
             raise ModelError(f"tune_metric must be 'auto', 'f_avg' or 'macro_f1', got {self.tune_metric!r}.")
-        if not self.c_grid or not self.class_weight_grid:
-            raise ModelError("c_grid and class_weight_grid need at least one value each.")
-        if int(self.cv) < 2:
+        if (isinstance(self.c_grid, (str, bytes)) or not isinstance(self.c_grid, (list, tuple)) or not self.c_grid
+                or not isinstance(self.class_weight_grid, (list, tuple)) or not self.class_weight_grid):
+            raise ModelError("c_grid and class_weight_grid need at least one value each, e.g. c_grid=(0.1, 1.0), "
+                             "class_weight_grid=(None, 'balanced').")
+        if any(isinstance(c, bool) or not isinstance(c, (int, float)) or not 0 < c < float("inf") for c in self.c_grid):
+            raise ModelError(f"c_grid values must be positive numbers, got {list(self.c_grid)!r}.")
+        if any(w not in (None, "balanced") for w in self.class_weight_grid):
+            raise ModelError(f"class_weight_grid values must be None or 'balanced', got {list(self.class_weight_grid)!r}.")
+        if not _is_int(self.cv) or self.cv < 2:
             raise ModelError(f"cv must be at least 2, got {self.cv!r}.")
+        if self.random_state is not None and (not _is_int(self.random_state) or self.random_state < 0):
+            raise ModelError(f"random_state must be a whole number >= 0 (or None), got {self.random_state!r}.")
+        for name, minimum in (("min_target_examples", 1), ("max_targets", 0), ("min_df", 1), ("window", 0)):
+            value = getattr(self, name)
+            if not _is_int(value) or value < minimum:
+                raise ModelError(f"{name} must be a whole number >= {minimum}, got {value!r}.")
+        for name in ("max_features", "char_max_chars"):
+            value = getattr(self, name)
+            if value is not None and (not _is_int(value) or value < 1):
+                raise ModelError(f"{name} must be a whole number >= 1 (or None for no limit), got {value!r}.")
+        for name in ("word_ngram_range", "char_ngram_range"):
+            value = getattr(self, name)
+            if (not isinstance(value, (list, tuple)) or len(value) != 2 or not all(_is_int(v) for v in value)
+                    or not 1 <= value[0] <= value[1]):
+                raise ModelError(f"{name} must be two whole numbers (low, high) with 1 <= low <= high, got {value!r}.")
+
+    _check_params = _validate_params  # the name the base class runs on load
+
+    def _check_class_counts(self, labels: list[str]) -> None:
+        """Cross-validation (tuning and calibration) needs every label at least twice."""
+        values, counts = np.unique(np.asarray(labels, dtype=object), return_counts=True)
+        rare = {str(v): int(c) for v, c in zip(values, counts) if c < 2}
+        if rare:
+            raise DataError(
+                f"Every label needs at least 2 training pairs: the TF-IDF model tunes C and calibrates its "
+                f"probabilities by stratified cross-validation, and {', '.join(f'{k!r} has {v}' for k, v in rare.items())}. "
+                f"Add examples of it, or drop the label. (With fewer pairs of a label than cv={self.cv!r} folds, "
+                "the folds are reduced to that count automatically.)"
+            )
 
     def _feature_params(self) -> dict[str, Any]:
         return {
@@ -297,6 +334,7 @@ class TfidfStanceClassifier(StanceModel):
     def _fit_batch(self, batch: PairBatch) -> None:
         self._validate_params()
         labels = batch.labels or []
+        self._check_class_counts(labels)
         self.classes_ = np.asarray(sorted(set(labels)), dtype=object)
         self.models_: dict[str, dict[str, Any]] = {"__joint__": self._fit_one(batch, joint=True)}
         if self.mode == "per_target":
@@ -350,8 +388,14 @@ class TfidfStanceClassifier(StanceModel):
     def _load_state(self, directory: Path, config: dict[str, Any]) -> None:
         from .persistence import load_sklearn
 
-        state = load_sklearn(directory / WEIGHTS_FILE)
         meta = config.get("submodels", {})
+        if not isinstance(meta, dict) or not all(isinstance(v, dict) for v in meta.values()):
+            raise ModelError(f"{directory}/config.json: submodels must map sub-model names to their details, got "
+                             f"{meta!r:.120}; the save is corrupt or was edited.")
+        state = load_sklearn(directory / WEIGHTS_FILE)
+        if not isinstance(state, dict) or not all(isinstance(v, dict) and "classifier" in v and "featurizer" in v
+                                                  for v in state.values()):
+            raise ModelError(f"{directory / WEIGHTS_FILE} does not hold TF-IDF sub-models; the save is corrupt.")
         if set(state) != set(meta):
             raise ModelError(f"{directory}: the weights and config.json list different sub-models; the save is corrupt.")
         for part in state.values():
@@ -396,6 +440,10 @@ def _restore_vocabularies(vectorizers: dict[str, Any], arrays: dict[str, np.ndar
         raise ModelError("The saved vectorizers and their vocabularies do not match; the save is corrupt.")
     for name, vec in fitted.items():
         vec.vocabulary_ = {str(term): column for column, term in enumerate(arrays[name].tolist())}
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
 def _target_key(target: str) -> str:

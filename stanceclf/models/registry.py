@@ -7,10 +7,11 @@ True
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ..errors import ModelError, UnknownNameError, suggest
 from .base import StanceModel, read_config
@@ -28,8 +29,17 @@ class ModelSpec:
     description: str
 
     def build(self, **overrides: Any) -> StanceModel:
+        """The unfitted model with ``overrides`` on top of the registered parameters; an unknown
+        parameter name raises :class:`UnknownNameError` (with the nearest known names)."""
         module, cls_name = self.class_path.split(":")
-        cls: Callable[..., StanceModel] = getattr(import_module(module), cls_name)
+        cls: Any = getattr(import_module(module), cls_name)
+        known = sorted(cls._get_param_names())
+        unknown = [name for name in overrides if name not in known]
+        if unknown:
+            raise UnknownNameError(
+                f"Unknown parameter {unknown[0]!r} for model {self.name!r}.{suggest(unknown[0], known)} "
+                f"Known parameters: {', '.join(known)}."
+            )
         return cls(**{**self.params, **overrides})
 
 
@@ -84,23 +94,35 @@ def create_model(name: str, **params: Any) -> StanceModel:
     return MODELS[name].build(**params)
 
 
-def load(path: str | Path) -> StanceModel:
+def load(path: str | Path, *, allow_download: bool | None = None) -> StanceModel:
     """Load any model saved with ``model.save(path)``; the class is read from its config.json.
 
     ``load("default")`` loads the built-in default stance model (packaged, offline). Built-in names
     always mean the built-in model; a folder of that name is loaded as ``"./default"``.
+
+    Nothing is downloaded: a model whose base encoder is a Hugging Face name that is not in the local
+    cache raises :class:`ModelError` unless ``allow_download=True``. Weight files are checked against
+    the SHA-256 digests recorded when the model was saved.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise ModelError(f"stanceclf.load needs a saved-model directory or a built-in model name "
+                         f"({', '.join(map(repr, BUILT_IN))}), got {type(path).__name__} {path!r:.80}.")
     directory = Path(path)
     if isinstance(path, str) and path in BUILT_IN:
         from .default import load_default
 
         return load_default()
     if not directory.exists():
-        hint = suggest(str(path), list(MODELS))
+        if isinstance(path, str) and path in MODELS:
+            raise ModelError(
+                f"{path!r} is a model type to train, not a saved model: train it with `stanceclf train --model "
+                f"{path} ...` (or stanceclf.create_model({path!r}).fit(...)) or pass a saved-model directory."
+            )
+        hint = suggest(str(path), [*BUILT_IN, *MODELS])
         raise ModelError(f"No saved model at {directory}: the path does not exist.{hint}")
     config = read_config(directory)
     class_path = _CLASSES.get(config["model_class"])
     if class_path is None:
         raise ModelError(f"{directory} holds an unknown model class {config['model_class']!r}; known: {sorted(_CLASSES)}.")
     module, cls_name = class_path.split(":")
-    return getattr(import_module(module), cls_name).load(directory)
+    return getattr(import_module(module), cls_name).load(directory, allow_download=allow_download)

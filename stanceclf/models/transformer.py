@@ -39,7 +39,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from .._hf import packaged_encoder_path, quiet_transformers
+from .._hf import DOWNLOAD_HINT, downloads_allowed, packaged_encoder_path, quiet_transformers
 from ..errors import DataError, ModelError
 from .base import PairBatch, StanceModel, as_pair_batch, check_labels_known
 
@@ -462,17 +462,24 @@ class CrossEncoderStanceClassifier(StanceModel):
 
         return batch.take(np.sort(train_idx)), batch.take(np.sort(dev_idx)), "split"
 
-    def _build_model(self, transformers: Any, source: str, classes: list[str]) -> tuple[Any, list[str]]:
+    def _build_model(self, transformers: Any, source: str, classes: list[str], *,
+                     local_files_only: bool = False) -> tuple[Any, list[str]]:
         """The classification model from ``source`` (LoRA-wrapped if asked) and the names of frozen
-        parameters that were newly initialised (absent from the checkpoint)."""
+        parameters that were newly initialised (absent from the checkpoint). ``local_files_only``: read
+        a local directory or the Hugging Face cache, never the network (how saved models load)."""
         n_labels = len(classes)
         try:
             with quiet_transformers():
                 model, info = transformers.AutoModelForSequenceClassification.from_pretrained(
                     source, num_labels=n_labels, id2label=dict(enumerate(classes)),
                     label2id={c: i for i, c in enumerate(classes)}, ignore_mismatched_sizes=True,
-                    use_safetensors=True, output_loading_info=True)
+                    use_safetensors=True, output_loading_info=True, local_files_only=local_files_only)
         except (OSError, ValueError) as exc:
+            if local_files_only and not Path(source).expanduser().exists():
+                raise ModelError(
+                    f"Cannot load the encoder {source!r}: this LoRA model needs it as its base, and it is neither a "
+                    f"local directory nor in the Hugging Face cache. {DOWNLOAD_HINT}; or pass a local copy with "
+                    "CrossEncoderStanceClassifier.load(path, encoder=<directory>).") from None
             raise ModelError(f"Cannot load the encoder {source!r}: {exc}. Pass encoder=<a Hugging Face name or a "
                              "local model directory with safetensors weights>.") from None
         new_keys = set(info.get("missing_keys", ())) | {
@@ -693,12 +700,16 @@ class CrossEncoderStanceClassifier(StanceModel):
 
     # -- persistence ------------------------------------------------------------------------------
     @classmethod
-    def load(cls, path: str | Path, *, encoder: str | None = None) -> "CrossEncoderStanceClassifier":
+    def load(cls, path: str | Path, *, encoder: str | None = None,
+             allow_download: bool | None = None) -> "CrossEncoderStanceClassifier":
         """Load a saved model. ``encoder`` overrides where a LoRA model's base encoder is read from
-        (the saved ``encoder`` parameter, else the packaged MiniLM); full fine-tunes never need it."""
+        (the saved ``encoder`` parameter, else the packaged MiniLM); full fine-tunes never need it.
+
+        Nothing is downloaded: a base encoder given as a Hugging Face name must already be in the local
+        cache, unless ``allow_download=True``."""
         token = _ENCODER_OVERRIDE.set(None if encoder is None else str(encoder))
         try:
-            model = super().load(path)
+            model = super().load(path, allow_download=allow_download)
         finally:
             _ENCODER_OVERRIDE.reset(token)
         if encoder is not None:
@@ -744,32 +755,44 @@ class CrossEncoderStanceClassifier(StanceModel):
         from safetensors import SafetensorError
         from safetensors.torch import load_file
 
+        from .persistence import check_file_size
+
         weights_path = directory / WEIGHTS_FILE
         config_path = directory / ENCODER_CONFIG_FILE
-        for needed in (weights_path, config_path, directory / TOKENIZER_DIR):
+        tokenizer_dir = directory / TOKENIZER_DIR
+        for needed in (weights_path, config_path, tokenizer_dir):
             if not needed.exists():
                 raise ModelError(f"{directory}: {needed.name} is missing; the saved model is incomplete.")
+        _check_state_config(directory, config)
         expected = "lora_adapter" if self.lora else "full"
         if config.get("weights", expected) != expected:
             raise ModelError(f"{directory}: config.json says the weights are {config.get('weights')!r} but lora={self.lora}; "
                              "the save is corrupt.")
+        # sizes first (stat only): nothing larger than a real save is read into memory
+        check_file_size(weights_path, "MAX_WEIGHTS_BYTES", "weights file")
+        check_file_size(config_path, "MAX_JSON_BYTES", "encoder config")
+        for file in (tokenizer_dir.iterdir() if tokenizer_dir.is_dir() else ()):
+            check_file_size(file, "MAX_TOKENIZER_BYTES", "tokenizer file")
         try:
             state = load_file(str(weights_path))
         except (SafetensorError, OSError, ValueError) as exc:
             raise ModelError(f"{weights_path} is not a readable safetensors file ({exc}); the save is corrupt.") from None
         try:
             saved_config = json.loads(config_path.read_text())
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ModelError(f"{config_path} is not valid JSON ({exc}); the saved model is corrupt.") from None
+        if not isinstance(saved_config, dict):
+            raise ModelError(f"{config_path} is not a JSON object; the saved model is corrupt.")
         classes = [str(c) for c in config["classes"]]
         with _torch_threads(torch, self.num_threads), quiet_transformers():
             try:
-                self.tokenizer_ = transformers.AutoTokenizer.from_pretrained(str(directory / TOKENIZER_DIR))
+                self.tokenizer_ = transformers.AutoTokenizer.from_pretrained(str(tokenizer_dir), local_files_only=True)
             except (OSError, ValueError) as exc:
                 raise ModelError(f"{directory}: cannot read the saved tokenizer ({exc}).") from None
             if self.lora:
                 source = self._encoder_source()
-                model, fresh = self._build_model(transformers, source, classes)
+                model, fresh = self._build_model(transformers, source, classes,
+                                                 local_files_only=not downloads_allowed())
                 base = model.get_base_model().config
                 for key in ("model_type", "hidden_size", "num_hidden_layers", "vocab_size"):
                     if key in saved_config and saved_config[key] != getattr(base, key, None):
@@ -812,3 +835,25 @@ class CrossEncoderStanceClassifier(StanceModel):
         self.dev_source_ = config.get("dev_source")
         self.train_seconds_ = config.get("train_seconds")
         self.encoder_source_ = config.get("encoder_source")
+
+
+def _check_state_config(directory: Path, config: dict[str, Any]) -> None:
+    """Refuse a config.json whose cross-encoder fields have the wrong type (a damaged or edited save)."""
+    def bad(field: str, expected: str) -> ModelError:
+        return ModelError(f"{directory}/config.json: {field} must be {expected}, got {config.get(field)!r:.120}; the "
+                          "saved model is corrupt or was edited. Save it again from the fitted model.")
+
+    temperature = config.get("temperature", 1.0)
+    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not 0 < temperature < math.inf:
+        raise bad("temperature", "a positive number")
+    if config.get("weights", "full") not in ("full", "lora_adapter"):
+        raise bad("weights", "'full' or 'lora_adapter'")
+    if not isinstance(config.get("training_log", []), list):
+        raise bad("training_log", "a list")
+    for field in ("ece_before", "ece_after", "best_epoch", "train_seconds", "n_train", "n_dev"):
+        value = config.get(field)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise bad(field, "a number or null")
+    for field in ("calibration", "stop_reason", "dev_source", "encoder_source"):
+        if not isinstance(config.get(field, ""), (str, type(None))):
+            raise bad(field, "a string")

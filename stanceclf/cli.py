@@ -179,7 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--label-column", default="label", help="--train-file column holding the stance label (default label)")
     p.add_argument("--target", help="one fixed target for every row of --train-file")
     p.add_argument("--train-targets", nargs="+", help="train only on these targets of --dataset")
-    p.add_argument("--output", required=True, help="directory to save the trained model to")
+    p.add_argument("--output", required=True, help="directory to save the trained model to (new or empty)")
+    p.add_argument("--overwrite", action="store_true", help="replace a model already saved in --output")
     _add_data_dir(p)
     _add_model_params(p)
 
@@ -272,6 +273,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from .eval.harness import _subset
     from .models.registry import create_model
 
+    _check_model_output(args.output, args.overwrite)
     model = create_model(args.model, **dict(args.param))
     if args.dataset:
         info = get_dataset_info(args.dataset)
@@ -289,10 +291,36 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _check_model_output(directory: str | None, overwrite: bool) -> None:
+    """A model is saved only into a new or empty folder, or over a saved model with ``--overwrite``:
+    never over files that are not a stanceclf model."""
+    if not directory:
+        return
+    path = Path(directory)
+    if path.exists() and not path.is_dir():
+        raise_usage(f"{directory} is a file; give a folder to save the model in.")
+    if not path.is_dir() or not any(path.iterdir()):
+        return
+    config = path / "config.json"
+    is_model = False
+    if config.is_file() and config.stat().st_size < 10_000_000:
+        try:
+            is_model = "model_class" in json.loads(config.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            is_model = False
+    if not is_model:
+        raise_usage(f"{directory} is not empty and holds no stanceclf model; save the model to a new or empty folder.")
+    if not overwrite:
+        raise_usage(f"{directory} already holds a saved model; pass --overwrite to replace it, or choose another folder.")
+
+
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from .eval.harness import evaluate
     from .models.registry import MODELS, create_model
 
+    _check_positive(args, "bootstrap")
+    _check_output(args.output, "--output")
+    _check_model_output(args.save_model, overwrite=False)
     model: Any = args.model
     if args.param:
         if args.model not in MODELS:
@@ -319,6 +347,10 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 def _cmd_predict(args: argparse.Namespace) -> int:
     from .models.registry import load
 
+    _check_positive(args, "batch_size")
+    if args.input:
+        _check_inputs([args.input])
+    _check_output(args.output, "--output", [args.input] if args.input else [])
     model = load(args.model)
     if args.text is not None:
         if not args.target:
@@ -337,6 +369,11 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 
         good: list[tuple[int, str, str, str]] = []
         for i, row in enumerate(rows):
+            if not isinstance(row, dict):
+                failures.append(f"row {i + 1}: a JSON {type(row).__name__}, not an object with "
+                                f"{args.text_column!r} and {args.target_column!r} fields")
+                out.write(json.dumps({"row": i + 1, "error": failures[-1]}) + "\n")
+                continue
             text, target = row.get(args.text_column), args.target or row.get(args.target_column)
             if not isinstance(text, str) or not text.strip() or not isinstance(target, str) or not target.strip():
                 failures.append(f"row {i + 1}: missing or empty {args.text_column!r}/{args.target_column!r}")
@@ -376,9 +413,18 @@ def _read_rows(source: str) -> list[dict[str, Any]]:
         if path.suffix.lower() in (".csv", ".tsv"):
             import csv
 
-            with path.open(newline="", encoding="utf-8") as handle:
-                return list(csv.DictReader(handle, delimiter="\t" if path.suffix.lower() == ".tsv" else ","))
-        lines = path.read_text(encoding="utf-8").splitlines()
+            try:
+                with path.open(newline="", encoding="utf-8-sig") as handle:
+                    return list(csv.DictReader(handle, delimiter="\t" if path.suffix.lower() == ".tsv" else ",",
+                                               strict=True))
+            except UnicodeDecodeError as exc:
+                raise DataError(f"{path} is not valid UTF-8 ({exc.reason} at byte {exc.start}); re-encode it as UTF-8.") from None
+            except csv.Error as exc:
+                raise DataError(f"{path} is not valid CSV ({exc}); check its quoting.") from None
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except UnicodeDecodeError as exc:
+            raise DataError(f"{path} is not valid UTF-8 ({exc.reason} at byte {exc.start}); re-encode it as UTF-8.") from None
     rows = []
     for n, line in enumerate(lines, 1):
         if not line.strip():
@@ -609,9 +655,11 @@ def _skip_finished(documents: Any, records: Any) -> Any:
 
 def _cmd_quotes(args: argparse.Namespace) -> int:
     from .analysis import read_documents
-    from .analysis.corpus import Document
+    from .analysis.corpus import DEFAULT_MAX_CHARS, Document, validate_text
     from .extract import QuoteExtractor
 
+    _check_inputs(args.inputs)
+    _check_output(args.output, "--output", args.inputs)
     fmt = args.format or ("table" if not args.output else "json" if args.output.lower().endswith(".json") else "jsonl")
     extractor = QuoteExtractor(mode=args.extractor)
     records, failures = [], []
@@ -624,13 +672,13 @@ def _cmd_quotes(args: argparse.Namespace) -> int:
         try:
             if not isinstance(doc, Document):
                 raise ValueError(doc.error)
-            found = extractor.extract(doc.text)
+            found = extractor.extract(validate_text(doc.text, DEFAULT_MAX_CHARS))
         except Exception as exc:  # noqa: BLE001 - report every document that failed, keep going
             failures.append(f"{doc.id}: {exc}")
             records.append({**where, "error": str(exc)})
             continue
         records.append({**where, "quotes": [q.to_dict() for q in found]})
-    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    out = open(args.output, "w", encoding="utf-8", errors="backslashreplace") if args.output else sys.stdout
     try:
         if fmt == "json":
             out.write(json.dumps(records if len(records) != 1 else records[0], indent=2, ensure_ascii=False) + "\n")
@@ -747,6 +795,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     _setup_logging(args)
+    for stream in (sys.stdout, sys.stderr):  # a lone surrogate in a file name must not crash the output
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         return _COMMANDS[args.command](args)
     except (StanceclfError, _UsageError) as exc:

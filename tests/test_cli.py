@@ -96,18 +96,19 @@ def test_no_command_prints_help_and_exits_2(capsys) -> None:
     assert "train" in capsys.readouterr().out
 
 
-def test_quotes_command_reports_missing_files(tmp_path: Path, capsys) -> None:
+def test_quotes_command_reports_bad_files_and_refuses_missing_ones(tmp_path: Path, capsys) -> None:
     pytest.importorskip("spacy")
     good = tmp_path / "a.txt"
     good.write_text('"We will rebuild the bridge," Mayor Anna Lind said.', encoding="utf-8")
-    code = main(["quotes", str(good), str(tmp_path / "missing.txt"), "--format", "jsonl"])
+    (tmp_path / "empty.txt").write_text("   \n")
+    assert main(["quotes", str(good), str(tmp_path / "missing.txt")]) == EXIT_USAGE  # a typo: nothing runs
+    assert "input not found" in capsys.readouterr().err
+    code = main(["quotes", str(good), str(tmp_path / "empty.txt"), "--format", "jsonl"])
     captured = capsys.readouterr()
-    if "not installed" in captured.err:
-        pytest.skip("spaCy model not installed")
     assert code == EXIT_PARTIAL
     lines = [json.loads(line) for line in captured.out.splitlines()]
     assert lines[0]["speaker"] == "Anna Lind"
-    assert any("error" in line for line in lines)
+    assert any("empty" in line.get("error", "") for line in lines)  # an empty file is reported, not "0 quotes"
 
 
 def test_evaluate_with_param_keeps_the_registry_name(data_root: Path, tmp_path: Path) -> None:
@@ -117,3 +118,32 @@ def test_evaluate_with_param_keeps_the_registry_name(data_root: Path, tmp_path: 
                  "--output", str(out), "--bootstrap", "20", *FAST]) == EXIT_OK
     (result,) = json.loads(out.read_text())
     assert result["model"] == "tfidf-joint" and result["model_params"]["cv"] == 2
+
+
+def test_train_never_overwrites_what_is_not_its_model(data_root: Path, tmp_path: Path, capsys) -> None:
+    other = tmp_path / "project"
+    other.mkdir()
+    (other / "config.json").write_text('{"my": "settings"}')
+    argv = ["train", "--model", "tfidf", "--dataset", "semeval2016", "--data-dir", str(data_root), *FAST]
+    assert main([*argv, "--output", str(other)]) == EXIT_USAGE
+    assert (other / "config.json").read_text() == '{"my": "settings"}'
+    assert "holds no stanceclf model" in capsys.readouterr().err
+    saved = tmp_path / "model"
+    assert main([*argv, "--output", str(saved)]) == EXIT_OK
+    assert main([*argv, "--output", str(saved)]) == EXIT_USAGE  # an earlier model: only with --overwrite
+    assert "--overwrite" in capsys.readouterr().err
+    assert main([*argv, "--output", str(saved), "--overwrite"]) == EXIT_OK
+
+
+def test_predict_reports_odd_rows_and_keeps_going(trained: Path, tmp_path: Path, capsys) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text('[1]\n{"text": "I love reactors", "target": "Nuclear Power"}\n')
+    out = tmp_path / "out.jsonl"
+    assert main(["predict", "--model", str(trained), "--input", str(src), "--output", str(out)]) == EXIT_PARTIAL
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert "error" in records[0] and records[1]["label"] in {"FAVOR", "AGAINST", "NONE"}  # the row after is predicted
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("text,target\ncaf\xe9 au lait,coffee\n".encode("latin-1"))
+    assert main(["predict", "--model", str(trained), "--input", str(latin)]) == EXIT_USAGE
+    assert "not valid UTF-8" in capsys.readouterr().err
+    assert main(["predict", "--model", str(trained), "--input", str(src), "--batch-size", "0"]) == EXIT_USAGE

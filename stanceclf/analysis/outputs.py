@@ -499,7 +499,7 @@ def plot_stance_over_time(aggregate: StanceAggregate, path: str | Path | None = 
 
     data = aggregate.over_time()
     series: dict[str, list[tuple[_dt.date, float, int]]] = defaultdict(list)
-    unreadable = 0
+    unreadable = aggregate.unparsed_dates  # pairs whose date is not ISO 8601 never reach over_time()
     for (period, target), cell in data.items():
         day = _period_date(period)
         if day is None:

@@ -303,6 +303,7 @@ def render_report(results: Iterable[ArticleAnalysis | DocumentError], *, aggrega
     context = {
         "title": title,
         "model": model_name,
+        "unparsed_dates": agg.unparsed_dates,
         "version": __version__,
         "generated": when.strftime("%Y-%m-%d %H:%M") + (" UTC" if when.utcoffset() == _dt.timedelta(0) else ""),
         "caveat": _caveat(model_name),

@@ -511,7 +511,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     from .analysis.corpus import DEFAULT_MAX_CHARS
     from .analysis.outputs import (RECORD_FORMATS, RecordWriter, StanceAggregate, format_article_table,
                                    plot_stance_matrix, plot_stance_over_time, write_html_report)
-    from .analysis.pipeline import ArticleAnalysis
+    from .analysis.results import ArticleAnalysis
     from .analysis.runs import ResumableRecords, atomic_output
     from .analysis.targets import load_targets, parse_target_option, parse_targets
 

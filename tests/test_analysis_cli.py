@@ -87,10 +87,10 @@ def test_csv_output_and_table_to_screen(corpus, tmp_path: Path, capsys):
 
 
 def test_usage_errors(tmp_path: Path, capsys):
-    assert main(["analyze", str(tmp_path / "none.txt"), "--targets", str(tmp_path / "missing.yaml")]) == EXIT_USAGE
-    assert "does not exist" in capsys.readouterr().err
-    assert main(["analyze", "x.txt", "-o", "o.jsonl", "--format", "table"]) == EXIT_USAGE
     (tmp_path / "a.txt").write_text("The mayor spoke.")
+    assert main(["analyze", str(tmp_path / "a.txt"), "--targets", str(tmp_path / "missing.yaml")]) == EXIT_USAGE
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["analyze", str(tmp_path / "a.txt"), "-o", "o.jsonl", "--format", "table"]) == EXIT_USAGE
     assert main(["analyze", str(tmp_path / "a.txt"), "-t", "A", "-t", "a", "--extractor", "rules"]) == EXIT_USAGE
     assert "unique" in capsys.readouterr().err
 

@@ -500,7 +500,7 @@ def test_dataframes_have_pandas_types():
     for column in ("stance", "kind", "via", "status"):
         assert isinstance(frame[column].dtype, pd.CategoricalDtype), column
     assert str(frame["quote_index"].dtype) == "Int64"
-    from stanceclf.analysis.pipeline import records_frame
+    from stanceclf.analysis.results import records_frame
 
     # a date that is not ISO 8601 keeps the column as text rather than becoming NaT
     texts = records_frame([{**row, "date": "spring 2025"} for row in _analysis().to_records()])
@@ -509,7 +509,7 @@ def test_dataframes_have_pandas_types():
 
 def test_records_follow_the_documented_json_schema():
     jsonschema = pytest.importorskip("jsonschema")
-    from stanceclf.analysis.pipeline import RECORD_CATEGORIES
+    from stanceclf.analysis.results import RECORD_CATEGORIES
 
     schema = json.loads((Path(__file__).resolve().parents[1] / "docs/records.schema.json").read_text())
     assert list(schema["properties"]) == list(RECORD_FIELDS) == schema["required"]

@@ -31,8 +31,8 @@ from typing import Any, Iterable, TextIO
 from ..errors import DataError
 from ..types import STANCE_LABELS
 from .corpus import DocumentError
-from .pipeline import (RECORD_CATEGORIES, RECORD_FIELDS, RECORD_FLOATS, RECORD_INTEGERS, ArticleAnalysis,
-                       records_frame)
+from .results import (RECORD_CATEGORIES, RECORD_FIELDS, RECORD_FLOATS, RECORD_INTEGERS, ArticleAnalysis,
+                      records_frame, records_of)
 
 __all__ = ["RecordWriter", "StanceAggregate", "format_article_table", "write_html_report", "plot_stance_matrix",
            "plot_stance_over_time", "records_of", "records_dataframe", "STANCE_COLOURS", "NET_STANCE_COLOURS",
@@ -49,13 +49,6 @@ NO_DATA_COLOUR = "#CFCFCF"
 #: Line colours for targets over time (Okabe-Ito, yellow left out: too pale on white).
 _SERIES_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#999999")
 _SERIES_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
-
-
-def records_of(result: ArticleAnalysis | DocumentError) -> list[dict[str, Any]]:
-    """Flat records of a result (an error becomes one record with ``status="error"``)."""
-    if isinstance(result, DocumentError):
-        return [{**dict.fromkeys(RECORD_FIELDS), **result.to_dict()}]
-    return result.to_records()
 
 
 def records_dataframe(results: Iterable[ArticleAnalysis | DocumentError]) -> Any:

@@ -30,8 +30,8 @@ from typing import Any, Iterator, Sequence
 
 from ..errors import DataError
 from .corpus import DocumentError
-from .outputs import RECORD_FORMATS, RecordWriter, records_of
-from .pipeline import ArticleAnalysis
+from .outputs import RECORD_FORMATS, RecordWriter
+from .results import ArticleAnalysis, records_of
 
 __all__ = ["ResumableRecords", "atomic_output"]
 

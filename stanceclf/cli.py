@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
+from .files import check_inputs, check_model_dir, check_output_file
+
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 
 _EPILOG = "exit codes: 0 success, 1 internal error, 2 bad usage or input, 3 some inputs failed."
@@ -273,7 +275,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from .eval.harness import _subset
     from .models.registry import create_model
 
-    _check_model_output(args.output, args.overwrite)
+    check_model_dir(args.output, overwrite=args.overwrite)
     model = create_model(args.model, **dict(args.param))
     if args.dataset:
         info = get_dataset_info(args.dataset)
@@ -291,36 +293,13 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _check_model_output(directory: str | None, overwrite: bool) -> None:
-    """A model is saved only into a new or empty folder, or over a saved model with ``--overwrite``:
-    never over files that are not a stanceclf model."""
-    if not directory:
-        return
-    path = Path(directory)
-    if path.exists() and not path.is_dir():
-        raise_usage(f"{directory} is a file; give a folder to save the model in.")
-    if not path.is_dir() or not any(path.iterdir()):
-        return
-    config = path / "config.json"
-    is_model = False
-    if config.is_file() and config.stat().st_size < 10_000_000:
-        try:
-            is_model = "model_class" in json.loads(config.read_text(encoding="utf-8"))
-        except (ValueError, UnicodeDecodeError):
-            is_model = False
-    if not is_model:
-        raise_usage(f"{directory} is not empty and holds no stanceclf model; save the model to a new or empty folder.")
-    if not overwrite:
-        raise_usage(f"{directory} already holds a saved model; pass --overwrite to replace it, or choose another folder.")
-
-
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from .eval.harness import evaluate
     from .models.registry import MODELS, create_model
 
     _check_positive(args, "bootstrap")
-    _check_output(args.output, "--output")
-    _check_model_output(args.save_model, overwrite=False)
+    check_output_file(args.output, "--output")
+    check_model_dir(args.save_model)
     model: Any = args.model
     if args.param:
         if args.model not in MODELS:
@@ -348,9 +327,9 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     from .models.registry import load
 
     _check_positive(args, "batch_size")
-    if args.input:
-        _check_inputs([args.input])
-    _check_output(args.output, "--output", [args.input] if args.input else [])
+    if args.input and args.input != "-":
+        check_inputs([args.input])
+    check_output_file(args.output, "--output", [args.input] if args.input else [])
     model = load(args.model)
     if args.text is not None:
         if not args.target:
@@ -471,34 +450,6 @@ def _read_text_file(name: str) -> str:
         raise DataError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start}); convert it to UTF-8 first.") from None
 
 
-def _check_inputs(inputs: Sequence[str]) -> None:
-    """Every input path given on the command line exists (a typo is bad usage, exit 2, before any work)."""
-    missing = [p for p in inputs if p != "-" and not Path(p).exists()]
-    if missing:
-        raise_usage(f"input not found: {', '.join(missing)}. Check the path(s).")
-
-
-def _check_output(path: str | None, option: str, inputs: Sequence[str] = (), *, directory: bool = False) -> None:
-    """An output can be written: its folder exists, it is not a folder (or for ``directory``, not a
-    file), and it is none of the inputs. Checked before the run, not after it."""
-    if not path:
-        return
-    target = Path(path)
-    if directory:
-        if target.exists() and not target.is_dir():
-            raise_usage(f"{option} {path} is a file; give a folder for the plots.")
-        if not target.exists() and not target.parent.is_dir():
-            raise_usage(f"{option} {path}: the folder {target.parent} does not exist; create it first.")
-        return
-    if target.is_dir():
-        raise_usage(f"{option} {path} is a folder; give a file name.")
-    if not target.parent.is_dir():
-        raise_usage(f"{option} {path}: the folder {target.parent} does not exist; create it first.")
-    for item in inputs:
-        if item != "-" and Path(item).exists() and target.exists() and os.path.samefile(item, target):
-            raise_usage(f"{option} {path} is one of the inputs; writing it would destroy the input.")
-
-
 def _check_positive(args: argparse.Namespace, *names: str) -> None:
     for name in names:
         value = getattr(args, name)
@@ -507,25 +458,16 @@ def _check_positive(args: argparse.Namespace, *names: str) -> None:
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    from .analysis import Analyzer, read_documents
+    from .analysis import Analyzer
     from .analysis.corpus import DEFAULT_MAX_CHARS
-    from .analysis.outputs import (RECORD_FORMATS, RecordWriter, StanceAggregate, format_article_table,
-                                   plot_stance_matrix, plot_stance_over_time, write_html_report)
+    from .analysis.outputs import RECORD_FORMATS, RecordWriter, format_article_table
     from .analysis.results import ArticleAnalysis
-    from .analysis.runs import ResumableRecords, atomic_output
+    from .analysis.runs import run_corpus
     from .analysis.targets import load_targets, parse_target_option, parse_targets
 
-    # everything that can be wrong with the command is found before any work or any output
     _check_positive(args, "workers", "batch_size", "max_chars")
     if args.report_max_articles < 0:
         raise_usage("--report-max-articles must be 0 or more.")
-    _check_inputs(args.inputs)
-    for path, option in ((args.output, "--output"), (args.report, "--report"), (args.summary, "--summary")):
-        _check_output(path, option, args.inputs)
-    _check_output(args.plots, "--plots", directory=True)
-    if args.output and len({args.output, args.report, args.summary} - {None}) < len(
-            [p for p in (args.output, args.report, args.summary) if p]):
-        raise_usage("--output, --report and --summary must be different files.")
     fmt = args.format or ("table" if not args.output else None)
     if args.output and fmt == "table":
         raise_usage("--format table writes to the screen; give --output a .jsonl, .csv, .tsv or .parquet name, "
@@ -534,123 +476,53 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         raise_usage(f"--output {args.output}: name it .jsonl, .csv, .tsv or .parquet (or pass --format).")
     if fmt == "parquet" and not args.output:
         raise_usage("--format parquet needs --output FILE.parquet.")
-    if (args.resume or args.overwrite) and not args.output:
-        raise_usage("--resume and --overwrite apply to --output files.")
     targets = load_targets(args.targets) if args.targets else []
     targets += [parse_target_option(t) for t in args.target]
     targets = parse_targets(targets) if targets else None  # also checks for duplicate names
     analyzer = Analyzer(model=args.model, extractor=args.extractor, all_targets=args.all_targets,
                         batch_size=args.batch_size, max_chars=args.max_chars or DEFAULT_MAX_CHARS)
-    analyzer.model, analyzer.extractor  # load both now: a wrong --model fails before any output is touched
+    stream = RecordWriter(sys.stdout, fmt=fmt) if fmt != "table" and not args.output else None
 
-    aggregate = StanceAggregate()
-    errors: list[Any] = []
-    records = None
-    if args.output:
-        records = ResumableRecords(args.output, fmt, inputs=args.inputs, resume=args.resume, overwrite=args.overwrite)
-        if records.done_ids:
-            logger.info("Resuming: %d document(s) were finished before; continuing after them.", len(records.done_ids))
-            _count_previous(records, aggregate, errors)
-    stream = RecordWriter(sys.stdout, fmt=fmt) if fmt not in ("table", None) and not args.output else None
-    documents = _skip_finished(read_documents(args.inputs, text_column=args.text_column, id_column=args.id_column,
-                                              date_column=args.date_column), records)
-    kept: list[Any] = []  # the first articles, for the report
-    bar = None
-    if _show_progress(args):
-        from tqdm.auto import tqdm
+    def show(result: Any) -> None:  # the screen: a table, or records when no --output is given
+        if stream is not None:
+            stream.write(result)
+        elif fmt == "table" and isinstance(result, ArticleAnalysis):
+            print(format_article_table(result) + "\n")
+        elif fmt == "table":
+            print(f"{result.id}: ERROR ({result.stage}) {result.error}\n")
 
-        bar = tqdm(unit="doc", desc="analyze", file=sys.stderr, initial=len(records.done_ids) if records else 0)
-    t0 = time.perf_counter()
-    finished = False
     try:
-        for result in analyzer.analyze_documents(documents, targets, workers=args.workers,
-                                                 progress=bar.update if bar is not None else None):
-            rows = records.write(result) if records is not None else stream.write(result) if stream else None
-            aggregate.add(result, rows)
-            if isinstance(result, ArticleAnalysis):
-                if fmt == "table":
-                    print(format_article_table(result) + "\n")
-                if args.report and len(kept) < args.report_max_articles:
-                    kept.append(result)
-            else:
-                errors.append(result)
-                if fmt == "table":
-                    print(f"{result.id}: ERROR ({result.stage}) {result.error}\n")
-        finished = True
+        run = run_corpus(args.inputs, analyzer, targets, output=args.output, fmt=None if fmt == "table" else fmt,
+                         resume=args.resume, overwrite=args.overwrite, report=args.report,
+                         report_max_articles=args.report_max_articles, plots=args.plots, summary=args.summary,
+                         workers=args.workers, progress=_show_progress(args), text_column=args.text_column,
+                         id_column=args.id_column, date_column=args.date_column, on_result=show)
+    except (Exception, KeyboardInterrupt):
+        if args.output and Path(args.output + ".partial").exists():
+            logger.warning("The run stopped; %s.partial keeps what was finished: rerun with --resume to continue.",
+                           args.output)
+        raise
     finally:
-        if bar is not None:
-            bar.close()
-        if records is not None:
-            if finished:
-                records.finish()
-            else:
-                records.close()
-                logger.warning("The run stopped; %s keeps what was finished: rerun with --resume to continue.",
-                               records.partial)
         if stream is not None:
             stream.close()
-    seconds = time.perf_counter() - t0
-    if args.report:
-        with atomic_output(args.report) as tmp:
-            write_html_report(kept + errors, tmp, aggregate=aggregate, max_articles=args.report_max_articles,
-                              model=analyzer.model_name)
-    if args.plots:
-        plots = Path(args.plots)
-        plots.mkdir(exist_ok=True)
-        for ext in ("png", "svg"):
-            with atomic_output(plots / f"stance_matrix.{ext}") as tmp:
-                plot_stance_matrix(aggregate, tmp)
-            if aggregate.over_time():
-                with atomic_output(plots / f"stance_over_time.{ext}") as tmp:
-                    plot_stance_over_time(aggregate, tmp)
-    if args.summary:
-        summary = {"documents": aggregate.documents, "quotes": aggregate.quotes, "errors": [e.to_dict() for e in errors],
-                   "seconds": round(seconds, 2), "pairs_with_unparsed_dates": aggregate.unparsed_dates,
-                   "speaker_target": [{"speaker": s, "target": t, **v} for (s, t), v in sorted(aggregate.matrix().items())]}
-        with atomic_output(args.summary) as tmp:
-            tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8",
-                           errors="backslashreplace")
-    ok = aggregate.documents - aggregate.errors
+    if run.resumed:
+        logger.info("Resumed after %d document(s) finished before.", run.resumed)
     logger.info("stanceclf analyze: %d document(s), %d analysed, %d quote(s), %d failed, %.1f s",
-                aggregate.documents, ok, aggregate.quotes, len(errors), seconds)
-    if aggregate.unparsed_dates:
+                run.documents, run.analysed, run.aggregate.quotes, len(run.errors), run.seconds)
+    if run.aggregate.unparsed_dates:
         logger.warning("%d quote-target pair(s) have a date that is not ISO 8601 (YYYY-MM-DD); they are left out "
-                       "of the over-time view.", aggregate.unparsed_dates)
-    if aggregate.documents == 0:
+                       "of the over-time view.", run.aggregate.unparsed_dates)
+    if run.documents == 0:
         logger.error("stanceclf analyze: no documents found in the inputs.")
         return EXIT_USAGE
-    if errors:
-        logger.warning("%d document(s) could not be analysed:", len(errors))
-        for e in errors[:50]:
+    if run.errors:
+        logger.warning("%d document(s) could not be analysed:", len(run.errors))
+        for e in run.errors[:50]:
             logger.warning("  %s (%s, %s): %s", e.id, e.source or "input", e.stage, e.error)
-        if len(errors) > 50:
-            logger.warning("  ... and %d more (all are error records in the output)", len(errors) - 50)
+        if len(run.errors) > 50:
+            logger.warning("  ... and %d more (all are error records in the output)", len(run.errors) - 50)
         return EXIT_PARTIAL
     return EXIT_OK
-
-
-def _count_previous(records: Any, aggregate: Any, errors: list[Any]) -> None:
-    """Fold the records of a resumed run's earlier sessions into the aggregate and the error list."""
-    from .analysis.corpus import DocumentError
-
-    rows = records.previous_records()
-    for count in records.done_counts:
-        document = [next(rows) for _ in range(count)]
-        aggregate.add_document_records(document)
-        if document and document[0].get("status") == "error":
-            first = document[0]
-            errors.append(DocumentError(first["doc_id"], first.get("error") or "", first.get("source") or "",
-                                        first.get("stage") or "read"))
-
-
-def _skip_finished(documents: Any, records: Any) -> Any:
-    """The input documents after those a resumed run already finished (checking they are the same)."""
-    done = len(records.done_ids) if records is not None else 0
-    for index, doc in enumerate(documents):
-        if index < done:
-            records.check_skipped(index, doc.id)
-            continue
-        yield doc
 
 
 def _cmd_quotes(args: argparse.Namespace) -> int:
@@ -658,8 +530,8 @@ def _cmd_quotes(args: argparse.Namespace) -> int:
     from .analysis.corpus import DEFAULT_MAX_CHARS, Document, validate_text
     from .extract import QuoteExtractor
 
-    _check_inputs(args.inputs)
-    _check_output(args.output, "--output", args.inputs)
+    check_inputs(args.inputs)
+    check_output_file(args.output, "--output", args.inputs)
     fmt = args.format or ("table" if not args.output else "json" if args.output.lower().endswith(".json") else "jsonl")
     extractor = QuoteExtractor(mode=args.extractor)
     records, failures = [], []

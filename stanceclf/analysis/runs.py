@@ -23,42 +23,22 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
-from contextlib import contextmanager
+import sys
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from ..errors import DataError
-from .corpus import DocumentError
-from .outputs import RECORD_FORMATS, RecordWriter
+from ..files import atomic_output, check_inputs, check_output_dir, check_output_file
+from .corpus import DocumentError, read_documents
+from .outputs import (RECORD_FORMATS, RecordWriter, StanceAggregate, plot_stance_matrix, plot_stance_over_time,
+                      write_html_report)
 from .results import ArticleAnalysis, records_of
 
-__all__ = ["ResumableRecords", "atomic_output"]
+__all__ = ["ResumableRecords", "CorpusRun", "run_corpus"]
 
 _MANIFEST_VERSION = 1
-
-
-@contextmanager
-def atomic_output(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; on success it is renamed over ``path`` (atomic on one
-    file system), on an exception it is removed and ``path`` is left as it was.
-
-    >>> import tempfile, pathlib
-    >>> target = pathlib.Path(tempfile.mkdtemp()) / "summary.json"
-    >>> with atomic_output(target) as tmp:
-    ...     _ = tmp.write_text("{}")
-    >>> target.read_text()
-    '{}'
-    """
-    path = Path(path)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".tmp{path.suffix}", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 class ResumableRecords:
@@ -180,3 +160,142 @@ class ResumableRecords:
             self.finish()
         else:
             self.close()
+
+
+@dataclass
+class CorpusRun:
+    """What :func:`run_corpus` did: counts, the aggregate, every document that failed, and the files."""
+
+    aggregate: StanceAggregate
+    errors: list[DocumentError] = field(default_factory=list)
+    seconds: float = 0.0
+    resumed: int = 0
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def documents(self) -> int:
+        return self.aggregate.documents
+
+    @property
+    def analysed(self) -> int:
+        return self.aggregate.documents - self.aggregate.errors
+
+    def summary(self) -> dict[str, Any]:
+        """The JSON summary (``--summary``): counts, failures and the speaker x target aggregate."""
+        agg = self.aggregate
+        return {"documents": agg.documents, "quotes": agg.quotes, "errors": [e.to_dict() for e in self.errors],
+                "seconds": round(self.seconds, 2), "resumed_after": self.resumed,
+                "pairs_with_unparsed_dates": agg.unparsed_dates,
+                "speaker_target": [{"speaker": s, "target": t, **v} for (s, t), v in sorted(agg.matrix().items())]}
+
+
+def run_corpus(inputs: Sequence[str], analyzer: Any, targets: Any = None, *, output: str | Path | None = None,
+               fmt: str | None = None, resume: bool = False, overwrite: bool = False,
+               report: str | Path | None = None, report_max_articles: int = 200, plots: str | Path | None = None,
+               summary: str | Path | None = None, workers: int = 1, progress: bool = False,
+               text_column: str = "text", id_column: str = "id", date_column: str = "date",
+               on_result: Callable[[ArticleAnalysis | DocumentError], None] | None = None) -> CorpusRun:
+    """Analyse a corpus with nothing lost: what ``stanceclf analyze`` runs.
+
+    Inputs and output paths are checked, and the analyzer's models loaded, before any output is
+    touched; records go through :class:`ResumableRecords` when ``output`` is given (``resume``
+    continues a killed run); ``report``, ``summary`` and ``plots`` are written atomically at the end.
+    ``on_result`` sees every result as it comes (e.g. to print it). Raises
+    :class:`~stanceclf.errors.DataError` for bad inputs or options.
+
+    >>> run = run_corpus(["news/"], Analyzer(), {"NATO": []}, output="quotes.jsonl")   # doctest: +SKIP
+    >>> run.documents, run.analysed, len(run.errors)                                  # doctest: +SKIP
+    (120, 118, 2)
+    """
+    check_inputs(inputs)
+    named = [(output, "--output"), (report, "--report"), (summary, "--summary")]
+    for path, option in named:
+        check_output_file(path, option, inputs)
+    given = [str(Path(p).resolve()) for p, _ in named if p]
+    if len(set(given)) < len(given):
+        raise DataError("--output, --report and --summary must be different files.")
+    check_output_dir(plots, "--plots")
+    if (resume or overwrite) and not output:
+        raise DataError("--resume and --overwrite apply to an --output file.")
+    analyzer.model, analyzer.extractor  # load both now: a wrong model fails before any output is touched
+
+    run = CorpusRun(StanceAggregate())
+    records = None
+    if output:
+        records = ResumableRecords(output, fmt, inputs=inputs, resume=resume, overwrite=overwrite)
+        run.resumed = len(records.done_ids)
+        _count_previous(records, run)
+    documents = _skip_finished(read_documents(inputs, text_column=text_column, id_column=id_column,
+                                              date_column=date_column), records)
+    kept: list[ArticleAnalysis] = []  # the first articles, shown in full in the report
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(unit="doc", desc="analyze", file=sys.stderr, initial=run.resumed)
+    started = time.perf_counter()
+    finished = False
+    try:
+        for result in analyzer.analyze_documents(documents, targets, workers=workers,
+                                                 progress=bar.update if bar is not None else None):
+            run.aggregate.add(result, records.write(result) if records is not None else None)
+            if isinstance(result, DocumentError):
+                run.errors.append(result)
+            elif report and len(kept) < report_max_articles:
+                kept.append(result)
+            if on_result is not None:
+                on_result(result)
+        finished = True
+    finally:
+        if bar is not None:
+            bar.close()
+        if records is not None:
+            if finished:
+                run.files.append(records.finish())
+            else:
+                records.close()
+    run.seconds = time.perf_counter() - started
+    if report:
+        with atomic_output(report) as tmp:
+            write_html_report([*kept, *run.errors], tmp, aggregate=run.aggregate, max_articles=report_max_articles,
+                              model=analyzer.model_name)
+        run.files.append(Path(report))
+    if plots:
+        folder = Path(plots)
+        folder.mkdir(exist_ok=True)
+        drawings = [("stance_matrix", plot_stance_matrix)]
+        if run.aggregate.over_time():
+            drawings.append(("stance_over_time", plot_stance_over_time))
+        for name, draw in drawings:
+            for ext in ("png", "svg"):
+                with atomic_output(folder / f"{name}.{ext}") as tmp:
+                    draw(run.aggregate, tmp)
+                run.files.append(folder / f"{name}.{ext}")
+    if summary:
+        with atomic_output(summary) as tmp:
+            tmp.write_text(json.dumps(run.summary(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8",
+                           errors="backslashreplace")
+        run.files.append(Path(summary))
+    return run
+
+
+def _count_previous(records: ResumableRecords, run: CorpusRun) -> None:
+    """Fold the records of a resumed run's earlier sessions into the aggregate and the error list."""
+    rows = records.previous_records()
+    for count in records.done_counts:
+        document = [next(rows) for _ in range(count)]
+        run.aggregate.add_document_records(document)
+        if document and document[0].get("status") == "error":
+            first = document[0]
+            run.errors.append(DocumentError(first["doc_id"], first.get("error") or "", first.get("source") or "",
+                                            first.get("stage") or "read"))
+
+
+def _skip_finished(documents: Iterable[Any], records: ResumableRecords | None) -> Iterator[Any]:
+    """The input documents after those a resumed run already finished (checking they are the same)."""
+    done = len(records.done_ids) if records is not None else 0
+    for index, doc in enumerate(documents):
+        if index < done:
+            records.check_skipped(index, doc.id)  # type: ignore[union-attr]
+            continue
+        yield doc

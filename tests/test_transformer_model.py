@@ -382,6 +382,8 @@ def test_full_save_load_without_the_encoder(full, corpus, tmp_path: Path, no_pic
     assert {"config.json", "weights.safetensors", "encoder_config.json", "tokenizer"} <= {p.name for p in directory.iterdir()}
     config = json.loads((directory / "config.json").read_text())
     assert config["weights"] == "full" and config["training_log"] == full.training_log_
+    # every file the save wrote is checksummed (config.json holds the list)
+    assert {"weights.safetensors", "encoder_config.json", "tokenizer/tokenizer.json"} <= set(config["checksums"])
     assert config["temperature"] == full.temperature_
     # the encoder the model was trained from is gone: a full fine-tune does not need it
     params = {**config["params"], "encoder": str(tmp_path / "deleted-encoder")}
@@ -428,6 +430,11 @@ def test_lora_load_needs_a_matching_base(lora, tmp_path: Path) -> None:
     config_path = directory / "encoder_config.json"
     config = json.loads(config_path.read_text())
     config_path.write_text(json.dumps({**config, "hidden_size": 64}))
+    with pytest.raises(ModelError, match="encoder_config.json: the file changed since it was saved"):
+        stanceclf.load(directory)
+    saved = json.loads((directory / "config.json").read_text())
+    del saved["checksums"]  # as a save from before checksums: the encoder fingerprint is checked on its own
+    (directory / "config.json").write_text(json.dumps(saved))
     with pytest.raises(ModelError, match="hidden_size"):
         stanceclf.load(directory)
 
@@ -435,6 +442,11 @@ def test_lora_load_needs_a_matching_base(lora, tmp_path: Path) -> None:
 def test_load_rejects_damaged_saves(full, tmp_path: Path, no_pickle) -> None:
     directory = full.save(tmp_path / "m")
     (directory / "weights.safetensors").write_bytes(b"not safetensors")
+    with pytest.raises(ModelError, match="changed since it was saved"):
+        stanceclf.load(directory)
+    config = json.loads((directory / "config.json").read_text())
+    del config["checksums"]  # a save from before checksums were recorded: the file itself is checked
+    (directory / "config.json").write_text(json.dumps(config))
     with pytest.raises(ModelError, match="not a readable safetensors"):
         stanceclf.load(directory)
     (directory / "weights.safetensors").unlink()

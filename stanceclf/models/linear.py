@@ -250,7 +250,7 @@ class TfidfStanceClassifier(StanceModel):
             raise ModelError(f"cv must be at least 2, got {self.cv!r}.")
         if self.random_state is not None and (not _is_int(self.random_state) or self.random_state < 0):
             raise ModelError(f"random_state must be a whole number >= 0 (or None), got {self.random_state!r}.")
-        for name, minimum in (("min_target_examples", 1), ("max_targets", 0), ("min_df", 1), ("window", 0)):
+        for name, minimum in (("min_target_examples", 0), ("max_targets", 0), ("min_df", 0), ("window", 0)):
             value = getattr(self, name)
             if not _is_int(value) or value < minimum:
                 raise ModelError(f"{name} must be a whole number >= {minimum}, got {value!r}.")

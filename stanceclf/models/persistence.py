@@ -182,8 +182,11 @@ def check_zip(path: str | Path) -> list[zipfile.ZipInfo]:
     """
     path = Path(path)
     disk = check_file_size(path, "MAX_ZIP_UNCOMPRESSED_BYTES", "skops file")
-    refuse = (f"{path} is not a stanceclf model file: refusing it before decompressing anything ("
-              "{reason}). Only load models you or stanceclf created.")
+
+    def refuse(reason: str) -> ModelError:
+        return ModelError(f"{path} is not a stanceclf model file: refusing it before decompressing anything "
+                          f"({reason}). Only load models you or stanceclf created.")
+
     try:
         with open(path, "rb") as fp:
             end = zipfile._EndRecData(fp)  # type: ignore[attr-defined]  # the end record: entry count, directory size
@@ -192,29 +195,27 @@ def check_zip(path: str | Path) -> list[zipfile.ZipInfo]:
     if end:
         entries, directory = end[zipfile._ECD_ENTRIES_TOTAL], end[zipfile._ECD_SIZE]  # type: ignore[attr-defined]
         if entries > MAX_ZIP_ENTRIES or directory > MAX_ZIP_DIRECTORY_BYTES:
-            raise ModelError(refuse.format(reason=f"{entries:,} entries in a {_human(directory)} directory; "
-                                                  f"at most {MAX_ZIP_ENTRIES:,} are accepted"))
+            raise refuse(f"{entries:,} entries in a {_human(directory)} directory; at most {MAX_ZIP_ENTRIES:,} "
+                         "are accepted")
     try:
         with zipfile.ZipFile(path, "r") as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise ModelError(f"{path} is not a readable skops file ({exc}).") from None
     if len(infos) > MAX_ZIP_ENTRIES:
-        raise ModelError(refuse.format(reason=f"{len(infos):,} entries, at most {MAX_ZIP_ENTRIES:,} are accepted"))
+        raise refuse(f"{len(infos):,} entries, at most {MAX_ZIP_ENTRIES:,} are accepted")
     total = 0
     for info in infos:
-        if info.file_size > MAX_ZIP_UNCOMPRESSED_BYTES:
-            raise ModelError(refuse.format(reason=f"entry {info.filename!r} inflates to {_human(info.file_size)}"))
         if info.filename == "schema.json" and info.file_size > MAX_SCHEMA_BYTES:
-            raise ModelError(refuse.format(reason=f"schema.json inflates to {_human(info.file_size)}, at most "
-                                                  f"{_human(MAX_SCHEMA_BYTES)} is accepted"))
+            raise refuse(f"schema.json inflates to {_human(info.file_size)}, at most {_human(MAX_SCHEMA_BYTES)} "
+                         "is accepted")
         total += info.file_size
         if total > MAX_ZIP_UNCOMPRESSED_BYTES:
-            raise ModelError(refuse.format(reason=f"its entries inflate to more than "
-                                                  f"{_human(MAX_ZIP_UNCOMPRESSED_BYTES)}"))
+            raise refuse(f"entry {info.filename!r} declares {_human(info.file_size)}; the entries inflate to more "
+                         f"than {_human(MAX_ZIP_UNCOMPRESSED_BYTES)}, the most a stanceclf model holds")
     if total > ZIP_RATIO_FLOOR and total > MAX_ZIP_RATIO * max(disk, 1):
-        raise ModelError(refuse.format(reason=f"{_human(disk)} on disk inflate to {_human(total)}, "
-                                              f"{total / max(disk, 1):.0f} times; at most {MAX_ZIP_RATIO} is accepted"))
+        raise refuse(f"{_human(disk)} on disk inflate to {_human(total)}, {total / max(disk, 1):.0f} times; at most "
+                     f"{MAX_ZIP_RATIO} times is accepted")
     return infos
 
 
@@ -289,6 +290,9 @@ def verify_checksums(directory: str | Path, expected: Mapping[str, str] | None =
         expected = _read_checksums_file(directory)
         if expected is None:
             return 0
+        on_purpose = f"rewrite the checksums: python -m stanceclf.models.persistence {directory}"
+    else:
+        on_purpose = "save the model again from the fitted model, or delete \"checksums\" from its config.json"
     if not isinstance(expected, Mapping):
         raise ModelError(f"{directory}: the recorded checksums are not a mapping of file names to SHA-256 digests; "
                          "the save is corrupt.")
@@ -310,8 +314,7 @@ def verify_checksums(directory: str | Path, expected: Mapping[str, str] | None =
                 f"{path}: the file changed since it was saved (SHA-256 {actual[:12]}..., recorded "
                 f"{digest[:12]}...); it is damaged or was edited, so the model was not loaded. Restore the "
                 "directory from the original copy (reinstall stanceclf for a built-in model) or save the model "
-                "again. If you changed it on purpose, rewrite the checksums: "
-                f"python -m stanceclf.models.persistence {directory}"
+                f"again. If you changed it on purpose, {on_purpose}."
             )
     return len(expected)
 

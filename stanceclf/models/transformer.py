@@ -39,7 +39,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from .._hf import DOWNLOAD_HINT, downloads_allowed, packaged_encoder_path, quiet_transformers
+from .._hf import downloads_allowed, local_model_path, packaged_encoder_path, quiet_transformers
 from ..errors import DataError, ModelError
 from .base import PairBatch, StanceModel, as_pair_batch, check_labels_known
 
@@ -424,6 +424,15 @@ class CrossEncoderStanceClassifier(StanceModel):
             return str(override)
         return str(packaged_encoder_path()) if self.encoder is None else str(self.encoder)
 
+    @staticmethod
+    def _local_encoder(source: str) -> str:
+        """``source`` as a local directory (itself or its Hugging Face cache snapshot), never downloading."""
+        try:
+            return local_model_path(source, "the encoder")
+        except ModelError as exc:
+            raise ModelError(f"{exc} This LoRA model needs it as its base; pass a local copy with "
+                             "CrossEncoderStanceClassifier.load(path, encoder=<directory>).") from None
+
     # -- fitting ----------------------------------------------------------------------------------
     def fit(self, X: Any, y: Any = None, *, dev: Any = None) -> "CrossEncoderStanceClassifier":
         """Fit on ``X`` (any supported input form). ``dev`` (the same forms, labelled, or an
@@ -468,18 +477,17 @@ class CrossEncoderStanceClassifier(StanceModel):
         parameters that were newly initialised (absent from the checkpoint). ``local_files_only``: read
         a local directory or the Hugging Face cache, never the network (how saved models load)."""
         n_labels = len(classes)
+        hub: dict[str, Any] = {}
+        if local_files_only:  # a local directory (or cache snapshot) only, and tell transformers so
+            source = self._local_encoder(source)
+            hub = {"local_files_only": True, "adapter_kwargs": {"local_files_only": True}}
         try:
             with quiet_transformers():
                 model, info = transformers.AutoModelForSequenceClassification.from_pretrained(
                     source, num_labels=n_labels, id2label=dict(enumerate(classes)),
                     label2id={c: i for i, c in enumerate(classes)}, ignore_mismatched_sizes=True,
-                    use_safetensors=True, output_loading_info=True, local_files_only=local_files_only)
+                    use_safetensors=True, output_loading_info=True, **hub)
         except (OSError, ValueError) as exc:
-            if local_files_only and not Path(source).expanduser().exists():
-                raise ModelError(
-                    f"Cannot load the encoder {source!r}: this LoRA model needs it as its base, and it is neither a "
-                    f"local directory nor in the Hugging Face cache. {DOWNLOAD_HINT}; or pass a local copy with "
-                    "CrossEncoderStanceClassifier.load(path, encoder=<directory>).") from None
             raise ModelError(f"Cannot load the encoder {source!r}: {exc}. Pass encoder=<a Hugging Face name or a "
                              "local model directory with safetensors weights>.") from None
         new_keys = set(info.get("missing_keys", ())) | {
@@ -764,6 +772,9 @@ class CrossEncoderStanceClassifier(StanceModel):
             if not needed.exists():
                 raise ModelError(f"{directory}: {needed.name} is missing; the saved model is incomplete.")
         _check_state_config(directory, config)
+        source = self._encoder_source() if self.lora else None
+        if source is not None and not downloads_allowed():  # fail fast, before any weights are read
+            self._local_encoder(source)
         expected = "lora_adapter" if self.lora else "full"
         if config.get("weights", expected) != expected:
             raise ModelError(f"{directory}: config.json says the weights are {config.get('weights')!r} but lora={self.lora}; "
@@ -789,8 +800,7 @@ class CrossEncoderStanceClassifier(StanceModel):
                 self.tokenizer_ = transformers.AutoTokenizer.from_pretrained(str(tokenizer_dir), local_files_only=True)
             except (OSError, ValueError) as exc:
                 raise ModelError(f"{directory}: cannot read the saved tokenizer ({exc}).") from None
-            if self.lora:
-                source = self._encoder_source()
+            if source is not None:
                 model, fresh = self._build_model(transformers, source, classes,
                                                  local_files_only=not downloads_allowed())
                 base = model.get_base_model().config

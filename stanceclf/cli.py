@@ -81,6 +81,12 @@ def _add_inputs(p: argparse.ArgumentParser) -> None:
                    help="JSONL/CSV column holding the publication date, ISO 8601 (default date; optional)")
 
 
+def _add_allow_download(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--allow-download", action="store_true",
+                   help="let a saved model fetch its base encoder from the Hugging Face hub if it is not on this "
+                        "machine (never done otherwise)")
+
+
 def _add_extractor(p: argparse.ArgumentParser) -> None:
     p.add_argument("--extractor", default="hybrid", choices=["rules", "tagger", "hybrid"],
                    help="quote extraction: hybrid (rules + span tagger, default, most complete), rules (fastest) "
@@ -133,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all-targets", action="store_true",
                    help="a row for every target for every quote (matrix view); unaddressed pairs are NONE by rule, via=none")
     p.add_argument("--model", default="default", help="stance model: \"default\" (built in) or a saved-model directory")
+    _add_allow_download(p)
     _add_extractor(p)
     p.add_argument("-o", "--output", metavar="FILE",
                    help="records file, one row per (quote, target): .jsonl, .csv, .tsv or .parquet (by suffix)")
@@ -220,6 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "      --target 'Climate Change is a Real Concern'\n"
                                    "  stanceclf predict --model runs/tfidf-semeval --input pairs.jsonl --output preds.jsonl")
     p.add_argument("--model", required=True, help="saved-model directory, or \"default\" for the built-in model")
+    _add_allow_download(p)
     p.add_argument("--text", help="one text to classify (with --target)")
     p.add_argument("--target", help="the target for --text, or a fixed target for every --input row")
     p.add_argument("--speaker", help="who says --text (read by models trained with speakers, e.g. the built-in one)")
@@ -330,7 +338,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     if args.input and args.input != "-":
         check_inputs([args.input])
     check_output_file(args.output, "--output", [args.input] if args.input else [])
-    model = load(args.model)
+    model = load(args.model, allow_download=args.allow_download or None)
     if args.text is not None:
         if not args.target:
             raise_usage("--text needs --target.")
@@ -480,7 +488,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     targets += [parse_target_option(t) for t in args.target]
     targets = parse_targets(targets) if targets else None  # also checks for duplicate names
     analyzer = Analyzer(model=args.model, extractor=args.extractor, all_targets=args.all_targets,
-                        batch_size=args.batch_size, max_chars=args.max_chars or DEFAULT_MAX_CHARS)
+                        batch_size=args.batch_size, max_chars=args.max_chars or DEFAULT_MAX_CHARS,
+                        allow_download=args.allow_download)
     stream = RecordWriter(sys.stdout, fmt=fmt) if fmt != "table" and not args.output else None
 
     def show(result: Any) -> None:  # the screen: a table, or records when no --output is given

@@ -164,6 +164,9 @@ class Analyzer:
         (target, text) pairs per stance-model call, gathered across documents.
     max_chars:
         Longer documents are refused with an error record.
+    allow_download:
+        Let a saved model fetch its base encoder from the Hugging Face hub when it is not on this
+        machine (off by default: loading never touches the network unless asked).
     device, precision:
         Where and how the stance model predicts (see
         :meth:`~stanceclf.models.transformer.CrossEncoderStanceClassifier.to`): ``device="cpu"``,
@@ -173,8 +176,9 @@ class Analyzer:
 
     def __init__(self, model: Any = "default", extractor: Any = "hybrid", *, all_targets: bool = False,
                  batch_size: int = 64, max_chars: int = DEFAULT_MAX_CHARS, max_suggested_targets: int = 8,
-                 device: str | None = None, precision: str | None = None):
+                 device: str | None = None, precision: str | None = None, allow_download: bool = False):
         self.device, self.precision = device, precision
+        self.allow_download = allow_download
         self._model_spec = model
         self._model: Any = None if isinstance(model, str) or model is None else model
         if self._model is not None:
@@ -204,7 +208,7 @@ class Analyzer:
             from ..models.registry import load
 
             logger.info("Loading the stance model %r ...", self._model_spec or "default")
-            self._model = load(self._model_spec or "default")
+            self._model = load(self._model_spec or "default", allow_download=self.allow_download or None)
             self._place_model()
         return self._model
 

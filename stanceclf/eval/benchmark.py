@@ -1,7 +1,8 @@
 """Benchmark suite: every registered model on every present dataset, beside published anchors.
 
-Each job (model, dataset, protocol) runs ``stanceclf evaluate`` in its own process so its peak
-memory is its own; results are JSON files, summarised in a markdown table.
+Each job (model, dataset, protocol) runs :func:`~stanceclf.eval.harness.evaluate` in a fresh
+process of its own, so its peak memory is its own; results are JSON files, summarised in a markdown
+table.
 
 >>> from stanceclf.eval.benchmark import SUITE
 >>> ("semeval2016", "in-target") in [(job.dataset, job.protocol) for job in SUITE]
@@ -13,9 +14,9 @@ from __future__ import annotations
 import json
 import os
 import platform
-import subprocess
-import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -128,18 +129,14 @@ def run_benchmark(
     for model, job in tqdm(work, desc="benchmark", unit="job"):
         path = out / f"{job.slug(model)}.json"
         if not (skip_existing and path.is_file()):
-            cmd = [sys.executable, "-m", "stanceclf.cli", "evaluate", "--model", model, "--dataset", job.dataset,
-                   "--protocol", job.protocol, "--data-dir", str(root), "--output", str(path),
-                   "--bootstrap", str(n_resamples)]
-            if job.train_targets:
-                cmd += ["--train-targets", *job.train_targets]
-            if job.test_targets:
-                cmd += ["--test-targets", *job.test_targets]
             start = time.perf_counter()
-            proc = subprocess.run(cmd, capture_output=True, text=True)
-            if proc.returncode != 0:
-                summary.failures.append((job.slug(model), (proc.stderr.strip().splitlines() or ["no output"])[-1]))
-                continue
+            # a fresh process per job (spawned: no state shared with this one), so peak memory is the job's
+            with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+                try:
+                    pool.submit(_run_job, model, job, str(root), str(path), n_resamples).result()
+                except Exception as exc:  # noqa: BLE001 - a failed job is reported, the suite goes on
+                    summary.failures.append((job.slug(model), f"{type(exc).__name__}: {exc}"))
+                    continue
             tqdm.write(f"{job.slug(model)}: {time.perf_counter() - start:.0f}s")
         summary.results.extend(json.loads(path.read_text()))
     summary.markdown = render_markdown(summary.results, command=command)
@@ -147,6 +144,18 @@ def run_benchmark(
         Path(markdown_path).parent.mkdir(parents=True, exist_ok=True)
         Path(markdown_path).write_text(summary.markdown)
     return summary
+
+
+def _run_job(model: str, job: BenchmarkJob, data_dir: str, path: str, n_resamples: int) -> None:
+    """One benchmark job (in its own process): evaluate, then write the result JSON atomically."""
+    from ..files import atomic_output
+    from .harness import evaluate
+
+    results = evaluate(model, job.dataset, data_dir=data_dir, protocol=job.protocol,
+                       train_targets=job.train_targets or None, test_targets=job.test_targets or None,
+                       n_resamples=n_resamples, name=model)
+    with atomic_output(path) as tmp:
+        tmp.write_text(json.dumps([r.to_dict() for r in results], indent=2) + "\n")
 
 
 def _can_run(model: str, protocol: str) -> bool:

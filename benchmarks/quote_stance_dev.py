@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--output", type=Path)
     args = p.parse_args(argv)
     import stanceclf
-    from stanceclf.eval.metrics import accuracy, confusion, macro_f1
+    from stanceclf.metrics import accuracy, confusion, macro_f1
 
     rows = [json.loads(line) for line in DEV.read_text().splitlines() if line.strip()]
     if args.input == "sentence":

@@ -280,22 +280,25 @@ def build_parser() -> argparse.ArgumentParser:
 # -- commands ---------------------------------------------------------------------------------------
 def _cmd_train(args: argparse.Namespace) -> int:
     from .data.loaders import get_dataset_info, load_dataset, load_table
-    from .eval.harness import _subset
+    from .eval.harness import train_dev_splits
     from .models.registry import create_model
 
     check_model_dir(args.output, overwrite=args.overwrite)
     model = create_model(args.model, **dict(args.param))
+    dev, dev_note = None, ""
     if args.dataset:
         info = get_dataset_info(args.dataset)
         if not info.train_split:
             raise_usage(f"{args.dataset} has no training split; train on another dataset or your own --train-file.")
-        train = _subset(load_dataset(args.dataset, data_dir=args.data_dir)[info.train_split], args.train_targets)
+        # the same train/dev choice as `stanceclf evaluate`, so both train the same model
+        train, dev = train_dev_splits(load_dataset(args.dataset, data_dir=args.data_dir), info, args.train_targets)
+        dev_note = f" (dev: {len(dev):,} pairs of the {info.dev_split!r} split)" if dev is not None else ""
     else:
         train = load_table(args.train_file, text_column=args.text_column, target_column=None if args.target else args.target_column,
                            label_column=args.label_column, target=args.target)["train"]
-    logger.info("Training %s on %s pairs ...", args.model, f"{len(train):,}")
+    logger.info("Training %s on %s pairs%s ...", args.model, f"{len(train):,}", dev_note)
     start = time.perf_counter()
-    model.fit(train)
+    model.fit(train, dev=dev)
     path = model.save(args.output)
     logger.info("Saved to %s (%.1f s).", path, time.perf_counter() - start)
     return EXIT_OK

@@ -147,3 +147,44 @@ def test_predict_reports_odd_rows_and_keeps_going(trained: Path, tmp_path: Path,
     assert main(["predict", "--model", str(trained), "--input", str(latin)]) == EXIT_USAGE
     assert "not valid UTF-8" in capsys.readouterr().err
     assert main(["predict", "--model", str(trained), "--input", str(src), "--batch-size", "0"]) == EXIT_USAGE
+
+
+def write_pstance_fixture(root: Path) -> Path:
+    """A learnable P-Stance-format fixture (FAVOR/AGAINST tweets, invented) with its validation split."""
+    import csv
+
+    from conftest import make_corpus
+
+    d = root / "pstance"
+    d.mkdir(parents=True)
+    targets = {"trump": ("Donald Trump", ("the wall", "tax cuts")), "biden": ("Joe Biden", ("the infrastructure bill",
+               "student debt relief")), "bernie": ("Bernie Sanders", ("medicare for all", "free college"))}
+    for key, (name, nouns) in targets.items():
+        for split, n, seed in (("train", 6, 1), ("val", 4, 2), ("test", 2, 3)):
+            rows = [r for r in make_corpus(n, seed=seed, targets={name: nouns}) if r[2] != "NONE"]
+            with open(d / f"raw_{split}_{key}.csv", "w", newline="", encoding="utf-8") as fh:
+                writer = csv.writer(fh)
+                writer.writerow(["Tweet", "Target", "Stance"])
+                writer.writerows([[text, target, label] for text, target, label in rows])
+    return root
+
+
+def test_train_and_evaluate_train_the_same_model_with_the_dev_split(tmp_path: Path) -> None:
+    """Both commands pick train/dev the same way (harness.train_dev_splits): the ensemble's weights
+    are chosen on P-Stance's validation split by `train` just as by `evaluate`."""
+    import stanceclf
+
+    root = write_pstance_fixture(tmp_path / "data")
+    member = {"c_grid": [1.0], "class_weight_grid": [None], "cv": 2}
+    members = json.dumps([{"model": "tfidf", "params": member}, {"model": "tfidf-joint", "params": member}])
+    common = ["--model", "default+tfidf", "--dataset", "pstance", "--data-dir", str(root),
+              "--param", f"members={members}"]
+    assert main(["train", *common, "--output", str(tmp_path / "trained")]) == EXIT_OK
+    assert main(["evaluate", *common, "--save-model", str(tmp_path / "evaluated"), "--bootstrap", "20"]) == EXIT_OK
+    trained = json.loads((tmp_path / "trained" / "config.json").read_text())
+    evaluated = json.loads((tmp_path / "evaluated" / "config.json").read_text())
+    assert trained["dev_scores_"] and trained["dev_scores_"] == evaluated["dev_scores_"]  # weights chosen on dev
+    assert trained["weights_"] == evaluated["weights_"] and trained["params"] == evaluated["params"]
+    X = [("I love the wall, a brilliant idea", "Donald Trump"), ("shame on free college", "Bernie Sanders")]
+    a, b = stanceclf.load(tmp_path / "trained"), stanceclf.load(tmp_path / "evaluated")
+    assert (a.predict_proba(X) == b.predict_proba(X)).all()

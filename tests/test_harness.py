@@ -187,3 +187,25 @@ def test_unknown_dataset_and_missing_training_split(root: Path) -> None:
 
 def test_protocols_constant() -> None:
     assert PROTOCOLS == ("in-target", "cross-target", "zero-shot", "cross-dataset")
+
+
+def test_train_dev_splits_is_the_one_choice_of_training_data() -> None:
+    from types import SimpleNamespace
+
+    from datasets import Dataset, DatasetDict
+
+    from stanceclf.eval.harness import train_dev_splits
+
+    def split(*targets: str) -> Dataset:
+        return Dataset.from_dict({"text": [f"about {t}" for t in targets], "target": list(targets),
+                                  "label": ["FAVOR"] * len(targets)})
+
+    data = DatasetDict({"train": split("A", "B", "b"), "validation": split("a", "B"), "test": split("A")})
+    info = SimpleNamespace(name="toy", train_split="train", dev_split="validation")
+    train, dev = train_dev_splits(data, info)
+    assert (len(train), len(dev)) == (3, 2)
+    train, dev = train_dev_splits(data, info, ["b"])  # targets match case-insensitively, in both splits
+    assert train["target"] == ["B", "b"] and dev["target"] == ["B"]
+    assert train_dev_splits(data, SimpleNamespace(name="toy", train_split="train", dev_split=None))[1] is None
+    with pytest.raises(DataError, match="no training split"):
+        train_dev_splits(data, SimpleNamespace(name="toy", train_split=None, dev_split=None))

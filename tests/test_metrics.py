@@ -1,4 +1,4 @@
-"""Tests for stanceclf.eval.metrics."""
+"""Tests for stanceclf.metrics."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 
 from stanceclf.errors import DataError, UnknownNameError
-from stanceclf.eval import metrics as M
-from stanceclf.eval.metrics import (
+from stanceclf import metrics as M
+from stanceclf.metrics import (
     METRICS,
     accuracy,
     bootstrap_ci,

@@ -1,7 +1,8 @@
 """The stance-model contract, checked for every registered model, plus persistence safety.
 
 A new backend is covered by registering it in :mod:`stanceclf.models.registry` (and, if it needs
-them, adding fast test settings to :func:`fast_params`).
+them, adding fast test settings to :func:`fast_params`): every registered model runs these tests and
+the public checker (:func:`stanceclf.testing.check_stance_model`).
 """
 
 from __future__ import annotations
@@ -293,6 +294,21 @@ def test_is_a_scikit_learn_estimator(fitted, corpus) -> None:
     assert fitted.score(pairs(corpus), labels(corpus)) >= 0.95  # ClassifierMixin.score
 
 
+def test_every_registered_model_passes_the_public_checker(case) -> None:
+    from stanceclf.testing import check_stance_model
+
+    check_stance_model(lambda: build(case))
+
+
+def test_parameter_rules_are_declared_for_every_parameter() -> None:
+    """One mechanism: scikit-learn's ``_parameter_constraints``, checked by its ``_validate_params``."""
+    for name, spec in MODELS.items():
+        cls = spec.model_class()
+        assert set(cls._parameter_constraints) == set(cls._get_param_names()), name
+        assert not hasattr(cls, "_check_params"), name
+        create_model(name)._validate_params()  # the registered defaults pass their own rules
+
+
 # --------------------------------------------------------------------------------------------------
 # TF-IDF specifics
 # --------------------------------------------------------------------------------------------------
@@ -331,13 +347,42 @@ def test_unknown_model_name_suggests() -> None:
         ({"classifier": "forest"}, "classifier"),
         ({"tune_metric": "accuracy"}, "tune_metric"),
         ({"c_grid": ()}, "c_grid"),
+        ({"c_grid": (0.1, float("inf"))}, "c_grid"),
+        ({"class_weight_grid": ("inverse",)}, "class_weight_grid"),
         ({"cv": 1}, "cv"),
+        ({"cv": True}, "cv"),  # a boolean is not a count
+        ({"word_ngram_range": (2, 1)}, "word_ngram_range"),
+        ({"max_features": 0}, "max_features"),
+        ({"random_state": -1}, "random_state"),
     ],
 )
 def test_invalid_params_raise_model_error_at_fit(params, message, corpus) -> None:
+    from sklearn.utils._param_validation import InvalidParameterError
+
     model = create_model("tfidf", **{**TFIDF_FAST, **params})  # construction never validates (sklearn rule)
-    with pytest.raises(ModelError, match=message):
+    with pytest.raises(ModelError, match=message) as err:
         model.fit(pairs(corpus), labels(corpus))
+    assert not isinstance(err.value, InvalidParameterError)  # stanceclf's error, saying where to fix it
+    assert "TfidfStanceClassifier" in str(err.value) and "--param" in str(err.value)
+
+
+def test_tfidf_ignores_dev_data(corpus) -> None:
+    dev = [{"text": t, "target": g, "label": y} for t, g, y in make_corpus(2, seed=3)]
+    X = pairs(corpus) + pairs(UNSEEN_TARGET_PAIRS)
+    with_dev = create_model("tfidf", **TFIDF_FAST).fit(pairs(corpus), labels(corpus), dev=dev)
+    without = create_model("tfidf", **TFIDF_FAST).fit(pairs(corpus), labels(corpus))
+    assert np.array_equal(with_dev.predict_proba(X), without.predict_proba(X))
+
+
+def test_load_overrides_are_validated(saved_dir: Path) -> None:
+    with pytest.raises(UnknownNameError, match="Did you mean 'allow_download'") as err:
+        stanceclf.load(saved_dir, allow_downloads=True)
+    assert "Load options: allow_download" in str(err.value)
+    with pytest.raises(UnknownNameError, match="'cv' is a training parameter"):
+        stanceclf.load(saved_dir, cv=3)
+    with pytest.raises(ModelError, match="allow_download must be"):
+        stanceclf.load(saved_dir, allow_download="yes")
+    assert stanceclf.load(saved_dir, allow_download=False).classes_.tolist() == ["AGAINST", "FAVOR", "NONE"]
 
 
 # --------------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ pytest.importorskip("transformers")
 
 import stanceclf  # noqa: E402
 from stanceclf import DataError, ModelError, NotFittedError  # noqa: E402
-from stanceclf.eval.metrics import expected_calibration_error, macro_f1  # noqa: E402
+from stanceclf.metrics import expected_calibration_error, macro_f1  # noqa: E402
 from stanceclf.models.base import as_pair_batch  # noqa: E402
 from stanceclf.models.registry import create_model  # noqa: E402
 from stanceclf.models.transformer import CrossEncoderStanceClassifier, fit_temperature  # noqa: E402
@@ -408,6 +408,25 @@ def test_lora_saves_a_small_adapter_and_reloads(lora, full, corpus, tmp_path: Pa
     relocated = CrossEncoderStanceClassifier.load(tmp_path / "lora", encoder=str(moved))
     assert relocated.encoder == str(moved)
     np.testing.assert_allclose(relocated.predict_proba(X), lora.predict_proba(X), atol=1e-6)
+
+
+def test_load_overrides(lora, corpus, tmp_path: Path) -> None:
+    """``load(path, **overrides)``: the cross-encoder's load options, checked like fit's parameters."""
+    from stanceclf import UnknownNameError
+
+    X = pairs(corpus)
+    directory = lora.save(tmp_path / "lora")
+    moved = Path(shutil.copytree(tiny_encoder_dir(), tmp_path / "moved-encoder"))
+    loaded = stanceclf.load(directory, encoder=moved, predict_batch_size=3, num_threads=1, allow_download=False)
+    assert (loaded.encoder, loaded.predict_batch_size, loaded.num_threads) == (str(moved), 3, 1)
+    np.testing.assert_allclose(loaded.predict_proba(X), lora.predict_proba(X), atol=1e-6)
+    assert CrossEncoderStanceClassifier.load_overrides == ("encoder", "predict_batch_size", "num_threads")
+    with pytest.raises(ModelError, match="Invalid load override.*predict_batch_size"):
+        stanceclf.load(directory, predict_batch_size=0)
+    with pytest.raises(UnknownNameError, match="Did you mean 'predict_batch_size'"):
+        stanceclf.load(directory, batch_size_predict=8)
+    with pytest.raises(UnknownNameError, match="'epochs' is a training parameter"):
+        CrossEncoderStanceClassifier.load(directory, epochs=3)
 
 
 def test_lora_is_merged_for_inference_without_changing_outputs(lora, corpus) -> None:

@@ -309,7 +309,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from stanceclf import __version__
     from stanceclf.data.loaders import get_dataset_info
-    from stanceclf.eval.metrics import score_all
+    from stanceclf.metrics import score_all
     from stanceclf.models.transformer import CrossEncoderStanceClassifier
 
     t_data = time.time()

@@ -3,7 +3,7 @@
 Importing this package loads only numpy (scipy is imported lazily by :func:`mcnemar_test`).
 """
 
-from .metrics import (
+from ..metrics import (
     FNC_LABELS,
     FNC_RELATED,
     METRICS,

@@ -27,7 +27,7 @@ from typing import Any, Sequence
 
 from ..errors import DataError
 from ..types import STANCE_LABELS, Span
-from .metrics import accuracy, bootstrap_ci, confusion, macro_f1, per_class
+from ..metrics import accuracy, bootstrap_ci, confusion, macro_f1, per_class
 from .quotes import AnnotatedArticle, GoldQuote, match_quotes, score_quotes
 
 __all__ = ["score_analyses", "stance_scores", "polnear_stance_articles", "error_cause"]

@@ -21,7 +21,6 @@ Every run yields an :class:`EvaluationResult` (written as JSON by ``stanceclf ev
 from __future__ import annotations
 
 import copy
-import inspect
 import json
 import platform
 import resource
@@ -35,9 +34,9 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..errors import DataError
-from .metrics import score_all
+from ..metrics import score_all
 
-__all__ = ["PROTOCOLS", "EvaluationResult", "evaluate", "peak_memory_mb"]
+__all__ = ["PROTOCOLS", "EvaluationResult", "evaluate", "peak_memory_mb", "train_dev_splits"]
 
 PROTOCOLS = ("in-target", "cross-target", "zero-shot", "cross-dataset")
 #: Per-target scores are reported when a split has at most this many distinct targets.
@@ -122,6 +121,26 @@ def _subset(split: Any, targets: Sequence[str] | None) -> Any:
     if missing:
         raise DataError(f"Target(s) {missing} are not in this split. Available: {sorted(set(column))}.")
     return split.select([i for i, t in enumerate(column) if t.lower() in wanted])
+
+
+def train_dev_splits(data: Any, info: Any, targets: Sequence[str] | None = None) -> tuple[Any, Any | None]:
+    """The pairs a model of ``info``'s dataset is trained on: its training split and its own
+    development split (``None`` when it has none), both restricted to ``targets`` when given.
+
+    ``stanceclf train`` and :func:`evaluate` both train through this, so a model trained by one is the
+    model the other scores: the dev split drives early stopping and calibration (cross-encoder) and
+    ensemble weights, and models that need no dev data ignore it.
+
+    >>> from stanceclf.data.loaders import get_dataset_info, load_dataset  # doctest: +SKIP
+    >>> info = get_dataset_info("pstance")                                  # doctest: +SKIP
+    >>> train, dev = train_dev_splits(load_dataset("pstance"), info)        # doctest: +SKIP
+    >>> model.fit(train, dev=dev)                                           # doctest: +SKIP
+    """
+    if not info.train_split or info.train_split not in data:
+        raise DataError(f"{info.name} has no training split; evaluate a trained model (a saved-model path) on it.")
+    train = _subset(data[info.train_split], targets)
+    dev = _subset(data[info.dev_split], targets) if info.dev_split and info.dev_split in data else None
+    return train, dev
 
 
 def _score(model: Any, split: Any, info: Any, n_resamples: int, seed: int) -> tuple[dict[str, Any], float]:
@@ -244,12 +263,8 @@ def evaluate(
     train_time = None
     if needs_training and protocol != "zero-shot":
         start = time.perf_counter()
-        train_split = _subset(data[info.train_split], train_targets)
-        dev = _subset(data[info.dev_split], train_targets) if info.dev_split and info.dev_split in data else None
-        if dev is not None and "dev" in inspect.signature(built.fit).parameters:
-            built.fit(train_split, dev=dev)  # early stopping / calibration on the dataset's own dev split
-        else:
-            built.fit(train_split)
+        train_split, dev = train_dev_splits(data, info, train_targets)
+        built.fit(train_split, dev=dev)  # early stopping / calibration / weights on the dataset's own dev split
         train_time = time.perf_counter() - start
         if save_model:
             built.save(save_model)

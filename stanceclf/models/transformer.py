@@ -27,7 +27,6 @@ them with ``pip install 'stanceclf[transformer]'``.
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import json
 import math
 import tempfile
@@ -41,7 +40,8 @@ import numpy as np
 
 from .._hf import downloads_allowed, local_model_path, packaged_encoder_path, quiet_transformers
 from ..errors import DataError, ModelError
-from .base import PairBatch, StanceModel, as_pair_batch, check_labels_known
+from .base import PairBatch, StanceModel
+from .params import StrOptions, real, whole
 
 __all__ = ["CrossEncoderStanceClassifier", "fit_temperature", "DEFAULT_ENCODER_NAME"]
 
@@ -58,8 +58,6 @@ MIN_CALIBRATION_PAIRS = 20
 #: Inference precisions :meth:`CrossEncoderStanceClassifier.to` accepts.
 PRECISIONS = ("fp32", "bf16")
 _TEMPERATURE_BOUNDS = (0.05, 20.0)
-
-_ENCODER_OVERRIDE: contextvars.ContextVar[str | None] = contextvars.ContextVar("encoder_override", default=None)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -384,34 +382,32 @@ class CrossEncoderStanceClassifier(StanceModel):
         self.speaker_input = speaker_input
 
     # -- parameters -------------------------------------------------------------------------------
-    def _check_params(self) -> None:
-        def positive_int(name: str, minimum: int = 1) -> None:
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-                raise ModelError(f"{name} must be an integer >= {minimum}, got {value!r}.")
-
-        for name, minimum in (("max_length", 8), ("epochs", 1), ("batch_size", 1), ("predict_batch_size", 1),
-                              ("grad_accum", 1), ("lora_r", 1)):
-            positive_int(name, minimum)
-        if self.learning_rate is not None and not float(self.learning_rate) > 0:
-            raise ModelError(f"learning_rate must be positive (or None for the default), got {self.learning_rate!r}.")
-        if not 0.0 <= float(self.warmup_ratio) < 1.0:
-            raise ModelError(f"warmup_ratio must be in [0, 1), got {self.warmup_ratio!r}.")
-        if float(self.weight_decay) < 0:
-            raise ModelError(f"weight_decay must be >= 0, got {self.weight_decay!r}.")
-        if not 0.0 <= float(self.lora_dropout) < 1.0 or float(self.lora_alpha) <= 0:
-            raise ModelError(f"lora_dropout must be in [0, 1) and lora_alpha positive, got {self.lora_dropout!r}, "
-                             f"{self.lora_alpha!r}.")
-        if self.class_weight not in (None, "balanced"):
-            raise ModelError(f"class_weight must be None or 'balanced', got {self.class_weight!r}.")
-        if not 0.0 <= float(self.validation_fraction) < 1.0:
-            raise ModelError(f"validation_fraction must be in [0, 1), got {self.validation_fraction!r}.")
-        if self.patience is not None:
-            positive_int("patience")
-        if self.num_threads is not None:
-            positive_int("num_threads")
-        if self.max_train_minutes is not None and not float(self.max_train_minutes) > 0:
-            raise ModelError(f"max_train_minutes must be positive (or None), got {self.max_train_minutes!r}.")
+    _parameter_constraints = {
+        "encoder": [str, None],
+        "max_length": [whole(8)],
+        "lora": ["boolean"],
+        "lora_r": [whole(1)],
+        "lora_alpha": [real(0, None, closed="neither")],
+        "lora_dropout": [real(0, 1, closed="left")],
+        "epochs": [whole(1)],
+        "learning_rate": [real(0, None, closed="neither"), None],
+        "batch_size": [whole(1)],
+        "predict_batch_size": [whole(1)],
+        "grad_accum": [whole(1)],
+        "warmup_ratio": [real(0, 1, closed="left")],
+        "weight_decay": [real(0, None, closed="left")],
+        "class_weight": [StrOptions({"balanced"}), None],
+        "validation_fraction": [real(0, 1, closed="left")],
+        "patience": [whole(1), None],
+        "calibrate": ["boolean"],
+        "seed": [whole(0)],
+        "num_threads": [whole(1), None],
+        "max_train_minutes": [real(0, None, closed="neither"), None],
+        "speaker_input": ["boolean"],
+    }
+    #: ``load(path, encoder=..., predict_batch_size=..., num_threads=...)``: where a LoRA model's base
+    #: encoder is read from (full fine-tunes never need it), and how the loaded model predicts.
+    load_overrides = ("encoder", "predict_batch_size", "num_threads")
 
     def _learning_rate(self) -> float:
         if self.learning_rate is not None:
@@ -419,9 +415,6 @@ class CrossEncoderStanceClassifier(StanceModel):
         return 5e-4 if self.lora else 5e-5
 
     def _encoder_source(self) -> str:
-        override = _ENCODER_OVERRIDE.get()
-        if override is not None:
-            return str(override)
         return str(packaged_encoder_path()) if self.encoder is None else str(self.encoder)
 
     @staticmethod
@@ -434,28 +427,11 @@ class CrossEncoderStanceClassifier(StanceModel):
                              "CrossEncoderStanceClassifier.load(path, encoder=<directory>).") from None
 
     # -- fitting ----------------------------------------------------------------------------------
-    def fit(self, X: Any, y: Any = None, *, dev: Any = None) -> "CrossEncoderStanceClassifier":
-        """Fit on ``X`` (any supported input form). ``dev`` (the same forms, labelled, or an
-        ``(X_dev, y_dev)`` tuple) drives early stopping and calibration instead of a held-out split
-        of the training data."""
-        self._dev_input = dev
-        try:
-            super().fit(X, y)
-        finally:
-            del self._dev_input
-        return self
-
-    def _split(self, batch: PairBatch) -> tuple[PairBatch, PairBatch | None, str]:
-        dev = getattr(self, "_dev_input", None)
+    def _split(self, batch: PairBatch, dev: PairBatch | None) -> tuple[PairBatch, PairBatch | None, str]:
+        """Training pairs, development pairs and where those came from: ``fit(..., dev=...)``
+        ("explicit"), a stratified ``validation_fraction`` of the training data ("split"), or none."""
         if dev is not None:
-            if isinstance(dev, tuple) and len(dev) == 2 and not isinstance(dev[0], (str, tuple)):
-                dev_batch = as_pair_batch(*dev)  # (X_dev, y_dev)
-            else:
-                dev_batch = as_pair_batch(dev)
-            if len(dev_batch) == 0 or dev_batch.labels is None or any(not lab for lab in dev_batch.labels):
-                raise DataError("The dev set needs at least one pair and a label for every pair.")
-            check_labels_known(dev_batch.labels, sorted(set(batch.labels or [])))
-            return batch, dev_batch, "explicit"
+            return batch, dev, "explicit"
         fraction = float(self.validation_fraction)
         if fraction == 0:
             return batch, None, "none"
@@ -525,13 +501,12 @@ class CrossEncoderStanceClassifier(StanceModel):
         return tokenizer([a for a, _ in pairs], [b for _, b in pairs], truncation=True,
                          max_length=int(self.max_length))
 
-    def _fit_batch(self, batch: PairBatch) -> None:
-        self._check_params()
+    def _fit_batch(self, batch: PairBatch, dev: PairBatch | None) -> None:
         torch, transformers = _import_torch()
         started = time.monotonic()
         classes = sorted(set(batch.labels or []))
         index = {c: i for i, c in enumerate(classes)}
-        train, dev, dev_source = self._split(batch)
+        train, dev, dev_source = self._split(batch, dev)
         source = self._encoder_source()
         with _torch_threads(torch, self.num_threads):
             transformers.set_seed(int(self.seed))
@@ -627,7 +602,7 @@ class CrossEncoderStanceClassifier(StanceModel):
         return monitor
 
     def _calibrate(self, dev: PairBatch, index: dict[str, int]) -> None:
-        from ..eval.metrics import expected_calibration_error
+        from ..metrics import expected_calibration_error
 
         logits = self._logits(dev)
         gold = [index[c] for c in dev.labels or []]
@@ -707,23 +682,6 @@ class CrossEncoderStanceClassifier(StanceModel):
         return _softmax(logits / float(self.temperature_))
 
     # -- persistence ------------------------------------------------------------------------------
-    @classmethod
-    def load(cls, path: str | Path, *, encoder: str | None = None,
-             allow_download: bool | None = None) -> "CrossEncoderStanceClassifier":
-        """Load a saved model. ``encoder`` overrides where a LoRA model's base encoder is read from
-        (the saved ``encoder`` parameter, else the packaged MiniLM); full fine-tunes never need it.
-
-        Nothing is downloaded: a base encoder given as a Hugging Face name must already be in the local
-        cache, unless ``allow_download=True``."""
-        token = _ENCODER_OVERRIDE.set(None if encoder is None else str(encoder))
-        try:
-            model = super().load(path, allow_download=allow_download)
-        finally:
-            _ENCODER_OVERRIDE.reset(token)
-        if encoder is not None:
-            model.encoder = str(encoder)
-        return model  # type: ignore[return-value]
-
     def _save_state(self, directory: Path) -> dict[str, Any]:
         torch, _ = _import_torch()
         from safetensors.torch import save_file

@@ -40,7 +40,7 @@ from stanceclf.data.polnear_stance import (  # noqa: E402
     RECORDS_DIR,
     content_hash,
 )
-from stanceclf.eval.metrics import cohen_kappa  # noqa: E402
+from stanceclf.metrics import cohen_kappa  # noqa: E402
 from stanceclf.eval.quotes import read_polnear  # noqa: E402
 
 _TARGET_LABELS = {"PERSON", "ORG", "NORP", "LAW", "GPE"}

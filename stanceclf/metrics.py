@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
-from ..errors import DataError, UnknownNameError, suggest
+from .errors import DataError, UnknownNameError, suggest
 
 __all__ = [
     "FNC_LABELS",

@@ -17,12 +17,17 @@ Dataset-specific extras (e.g. VAST's ``seen``, NewsMTSC's offsets) are kept in e
 
 from __future__ import annotations
 
+from ..metrics import FNC_LABELS
+from ..types import STANCE_LABELS, Stance
+
+__all__ = ["CANONICAL_COLUMNS", "STANCE3", "STANCE2", "FNC_LABELS", "canonical_features"]
+
 CANONICAL_COLUMNS: tuple[str, ...] = ("id", "text", "target", "label", "context", "speaker", "dataset")
 
-#: Label sets of the bundled datasets (label order is the canonical ``classes_`` order).
-STANCE3: tuple[str, ...] = ("AGAINST", "FAVOR", "NONE")
-STANCE2: tuple[str, ...] = ("AGAINST", "FAVOR")
-FNC_LABELS: tuple[str, ...] = ("agree", "disagree", "discuss", "unrelated")
+#: Label sets of the bundled datasets (label order is the canonical ``classes_`` order); the labels
+#: themselves are defined once, in :mod:`stanceclf.types` and :mod:`stanceclf.metrics`.
+STANCE3: tuple[str, ...] = STANCE_LABELS
+STANCE2: tuple[str, ...] = tuple(label for label in STANCE_LABELS if label != Stance.NONE.value)
 
 
 def canonical_features(extra: dict[str, str] | None = None):

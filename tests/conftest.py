@@ -22,19 +22,10 @@ if "numpy" in sys.modules:  # imported already (e.g. by a plugin): limit the loa
 
 import pytest  # noqa: E402
 
-TARGETS: dict[str, tuple[str, ...]] = {
-    "Nuclear Power": ("reactors", "uranium", "nuclear plants", "atomic energy"),
-    "School Uniforms": ("uniforms", "dress codes", "blazers", "school ties"),
-    "Space Exploration": ("rockets", "mars missions", "astronauts", "space probes"),
-}
-_FAVOR = ("I love", "I strongly support", "we should embrace", "hooray for", "so grateful for")
-_FAVOR_TAIL = ("they are wonderful", "a brilliant idea", "great for everyone", "the future is bright")
-_AGAINST = ("I hate", "I strongly oppose", "we must reject", "shame on", "so angry about")
-_AGAINST_TAIL = ("they are terrible", "a disastrous idea", "awful for everyone", "ban them now")
-_NONE = (
-    "the weather is mild today", "lunch was pasta again", "traffic on the bridge was slow",
-    "watching football tonight", "my cat sleeps all day", "the bakery opens at nine",
-)
+# the invented corpus of the public model checker (stanceclf.testing), so the two never drift apart
+from stanceclf.testing import _AGAINST, _AGAINST_TAIL, _FAVOR, _FAVOR_TAIL, _NONE  # noqa: E402
+from stanceclf.testing import _TARGETS as TARGETS  # noqa: E402
+
 LABELS = ("FAVOR", "AGAINST", "NONE")
 
 

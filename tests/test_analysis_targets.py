@@ -57,7 +57,7 @@ def test_load_errors(tmp_path: Path):
     with pytest.raises(DataError, match="does not exist"):
         load_targets(tmp_path / "missing.yaml")
     (tmp_path / "bad.json").write_text("{not json")
-    with pytest.raises(DataError, match="could not be parsed"):
+    with pytest.raises(DataError, match=r"not valid JSON \(line 1\)"):
         load_targets(tmp_path / "bad.json")
     (tmp_path / "empty.yaml").write_text("")
     with pytest.raises(DataError, match="lists no targets"):
@@ -102,3 +102,49 @@ def test_analysis_import_is_light():
             "print(','.join(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+# -- odd names and broken files: always a DataError that says what to do ----------------------------------
+def test_names_and_aliases_are_normalised():
+    assert parse_targets([" New\tYork\n"]) == [Target("New York")]
+    assert parse_targets({"NATO\x0b": ["the \u200balliance", "\x0b\x0b", "NATO  forces"]}) == [
+        Target("NATO", ("the alliance", "NATO forces"))]
+    assert Target("EU\r\n", ["the  bloc"]) == Target("EU", ("the bloc",))
+    assert parse_target_option("Kyiv\x01=Kiev|\x0b") == Target("Kyiv", ("Kiev",))
+
+
+@pytest.mark.parametrize("name", ["\u300d" + "\x0b" * 100, "\x0b" * 5, "\x00\x01", "\u200b", " - ", "\ud800"])
+def test_names_without_a_letter_are_refused(name):
+    for spec in ([name], {name: ["alias"]}, [{"name": name}], name):
+        with pytest.raises(DataError, match="non-empty name with a letter or digit"):
+            parse_targets(spec)
+    with pytest.raises(DataError):
+        parse_target_option(name)
+    with pytest.raises(DataError, match="empty or non-string aliases"):
+        Target("NATO", (name,))
+
+
+def test_duplicates_are_found_after_normalising():
+    with pytest.raises(DataError, match="must be unique"):
+        parse_targets(["NATO", "NATO\x0b", " nato"])
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("syntax.yaml", b"NATO: [the alliance\nEU: [", r"not valid YAML \(line 2\).*write name: \[aliases\] pairs"),
+    ("tag.yaml", b"!!python/object:os.system\nx: 1", r"not valid YAML \(line 1\).*python/object"),
+    ("apply.yaml", b"- !!python/object/apply:os.system ['ls']", r"not valid YAML \(line 1\)"),
+    ("latin1.yaml", "NATO: [Bündnis]".encode("latin-1"), r"not UTF-8 text \(byte 0xfc"),
+    ("latin1.csv", "name\nBündnis\n".encode("latin-1"), "not UTF-8 text"),
+    ("binary.yaml", b"\x00\x01\x02", "NUL bytes"),
+    ("scalar.yaml", b"just a name", "not a list of targets"),
+    ("deep.json", b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    ("deep.yaml", b"- " * 3000 + b"x", "nested too deeply"),
+    ("number.json", b"42", "not a list of targets"),
+    ("bad.json", b'{"NATO": ["a",', r"not valid JSON \(line 1\)"),
+    ("quote.csv", b'name,aliases\n"NATO,x\nEU,y\n', "not valid CSV"),  # an unclosed quote swallows no row
+    ("noname.yaml", b"- {aliases: [x]}", "needs a 'name'"),
+])
+def test_broken_target_files_raise_data_error(tmp_path: Path, name, content, message):
+    (tmp_path / name).write_bytes(content)
+    with pytest.raises(DataError, match=message):
+        load_targets(tmp_path / name)

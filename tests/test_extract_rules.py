@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 pytest.importorskip("spacy")
-from stanceclf.errors import ModelError  # noqa: E402
-from stanceclf.extract import QuoteExtractor  # noqa: E402
+from stanceclf.errors import DataError, ModelError  # noqa: E402
+from stanceclf.extract import QuoteExtractor, clean_text  # noqa: E402
+from stanceclf.extract.quotemarks import QUOTE_CHARS, find_quoted_segments  # noqa: E402
 from stanceclf.types import QuoteKind  # noqa: E402
 
 try:
@@ -18,6 +19,7 @@ except ModelError as exc:  # pragma: no cover - the extract extra is not install
 
 def quotes(text: str):
     found = _EXTRACTOR.extract(text)
+    text = clean_text(text)  # the same text, but U+FFFD for lone surrogates
     for q in found:  # offsets always refer to the original text
         assert text[q.start:q.end] == q.text
         if q.speaker_mention:
@@ -193,11 +195,76 @@ def test_reporting_outlet_is_not_the_speaker():
     '"""',
     "''' \u201c \u201d \u00ab",
     'The 6" pipe and the 12" pipe were replaced, officials said.',
-    "",
-    "\n\n\n",
 ])
 def test_odd_quotation_marks_never_fail(text):
     quotes(text)
+
+
+@pytest.mark.parametrize("text", ["", " ", "\n\n\n", "\t\u3000\x0b"])
+def test_empty_text_is_a_usage_error(text):
+    # an empty text is not "a text without quotes": it is usually a file that failed to read
+    with pytest.raises(DataError, match="The text is empty"):
+        _EXTRACTOR.extract(text)
+    with pytest.raises(DataError, match="Text 1 is empty"):
+        list(_EXTRACTOR.pipe(["A text.", text]))
+
+
+def test_lone_surrogates_are_replaced_keeping_offsets():
+    text = '"We will win\ud800 the vote," Jane Doe said on \udfff Monday.'
+    assert clean_text(text) == text.replace("\ud800", "\ufffd").replace("\udfff", "\ufffd")
+    (q,) = quotes(text)
+    assert q.text == "We will win\ufffd the vote," and q.speaker == "Jane Doe"
+    assert quotes("a\ud800 b") == []
+    assert clean_text("plain") == "plain"
+
+
+# -- unbalanced quotation marks: no quote runs past a mark, no text is extracted twice ------------------
+_CLOSING = {"\u201d", "\u00bb"}
+
+
+def well_formed(text: str, found) -> None:
+    """No two quotes share text; no quote runs past a closing mark or holds part of a quoted segment."""
+    spans = sorted((q.start, q.end) for q in found)
+    assert all(b <= c for (_, b), (c, _) in zip(spans, spans[1:])), f"overlapping quotes: {spans}"
+    for q in found:
+        marks = [c for c in q.text if c in QUOTE_CHARS]
+        assert not marks or marks[0] not in _CLOSING, f"{q.text!r} starts inside a quote and runs past its end"
+        for seg in find_quoted_segments(text):
+            end = seg.end if seg.close_mark is None else seg.close_mark + 1
+            assert (q.end <= seg.start or q.start >= seg.end or seg.start <= q.start and q.end <= seg.end
+                    or q.start <= seg.open_mark and end <= q.end), f"{q.text!r} crosses {text[seg.start:seg.end]!r}"
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a second opener before any closer: the first quote ends there instead of running over it
+    ('He said "we will win. Then "they left.', ["we will win. Then", "they left."]),
+    ('Lone \u201c mark here, he said. More text "here" and there.', ["mark here, he said. More text", "here"]),
+    ("\u201cwe will win. Then \u201cthey left.", ["we will win. Then", "they left."]),
+    # a lone closing mark ends the reported speech it falls in
+    ("He said, we will win\u201d and left. The minister said that the plan would fail.",
+     ["we will win", "the plan would fail"]),
+])
+def test_unbalanced_marks_do_not_run_past_a_mark(text, expected):
+    found = quotes(text)
+    well_formed(text, found)
+    assert [q.text for q in found] == expected
+
+
+@pytest.mark.parametrize("text", [
+    'The mayor said " the plan will work and everyone agreed with him on that day.',
+    'The mayor said the plan " will work.',
+    'A " B " C " D said the man.',
+    '"',
+    "He left\u201d.",
+    "\u201d\u201d\u201d",
+    'Jane said "we will fight" and "we will win. Bob said the war is over.\n\nAnd then "x.',
+    '"We will win," Jane Doe said. "Then they left. Bob said "it is over" and went home.',
+])
+def test_a_lone_mark_gives_no_repeated_quotes(text):
+    found = quotes(text)
+    well_formed(text, found)
+    texts = [q.text for q in found]
+    assert len(texts) == len(set(texts))
 
 
 def test_parenthetical_attribution():
@@ -221,7 +288,7 @@ def test_headline_labels_are_not_speakers():
 
 def test_parallel_parsing_gives_the_same_quotes():
     texts = ['"We are ready," Tom Baker said, "but the unions are not."',
-             "Peter Novak said on Tuesday that the deal may unsettle the Kremlin.", ""] * 3
+             "Peter Novak said on Tuesday that the deal may unsettle the Kremlin.", "No quotes."] * 3
     parallel = QuoteExtractor(n_process=2)
     assert list(parallel.pipe(texts, batch_size=2)) == list(_EXTRACTOR.pipe(texts, batch_size=2))
     with pytest.raises(ModelError, match="n_process"):

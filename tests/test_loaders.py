@@ -547,3 +547,136 @@ def test_perspectrum_unknown_perspective_is_reported(root: Path) -> None:
         {"pids": [99], "stance_label_3": "SUPPORT"}]}]))
     with pytest.raises(DataError, match="99"):
         load_perspectrum(root)
+
+
+# --------------------------------------------------------------------------------------------------
+# Malformed files: only DataError, naming the file and line; nothing lost silently
+# --------------------------------------------------------------------------------------------------
+
+_PSTANCE_ROWS = [
+    "Tweet,Target,Stance",
+    "First tweet about the wall,Donald Trump,FAVOR",
+    '"Second tweet opens a quote and never closes it,Donald Trump,AGAINST',
+    "Third tweet,Donald Trump,FAVOR",
+]
+
+
+@pytest.mark.parametrize("last_row", [
+    "Fourth tweet,Donald Trump,AGAINST",  # the quote runs to the end of the file
+    'Fourth tweet ends with a bare quote",Donald Trump,AGAINST',  # it closes on a later row: fields still fit
+    '"Fourth, quoted tweet",Donald Trump,AGAINST',  # it closes at the next quoted field
+])
+def test_unclosed_quote_does_not_swallow_rows(root: Path, last_row: str) -> None:
+    path = root / "pstance" / "raw_test_trump.csv"
+    path.write_text("\r\n".join([*_PSTANCE_ROWS, last_row]) + "\r\n", encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        load_pstance(root, targets="trump")
+    msg = str(err.value)
+    assert str(path) in msg and "line 3" in msg and "quote" in msg
+
+
+def test_unclosed_quote_in_a_multiline_column(root: Path) -> None:
+    # article bodies may span lines, so the quote is caught by the strict quoting rules instead
+    path = root / "fnc1" / "train_bodies.csv"
+    path.write_text('Body ID,articleBody\n1,"A rocket landed.\n\nOfficials agreed.\n2,Bakery "wins", said "Bo"\n'
+                    '3,"Last body."\n', encoding="utf-8")
+    with pytest.raises(DataError, match="line 2"):
+        load_fnc1(root)
+    table = root / "table.csv"
+    table.write_text('text,label\n"unclosed,FAVOR\nsecond,AGAINST\n', encoding="utf-8")
+    with pytest.raises(DataError, match="line 2"):
+        load_table(table, target="Cars")
+
+
+def test_quoted_multiline_fields_still_load(root: Path) -> None:
+    ds = load_fnc1(root)  # the fixture's first body spans three lines
+    assert "\n\n" in ds["train"][0]["text"]
+
+
+@pytest.mark.parametrize("content, message", [
+    ("Tweet,Target,Stance\nCaf\xe9 tweet,Donald Trump,FAVOR\n".encode("latin-1"), "not valid UTF-8"),
+    (b"\xff\xfe\x00\x01binary", "not valid UTF-8"),
+    (b"Tweet,Target\n", "missing column"),
+    (b"Tweet,Target,Stance\nOnly two,fields\n", "2 fields but the header has 3"),
+    (b"", "is empty"),
+])
+def test_broken_pstance_files(root: Path, content: bytes, message: str) -> None:
+    (root / "pstance" / "raw_val_trump.csv").write_bytes(content)
+    with pytest.raises(DataError, match=message):
+        load_pstance(root, targets="trump")
+
+
+@pytest.mark.parametrize("line, message", [
+    ('{"sentence_normalized": "Bad \\ud800 text.", "targets": [{"from": 0, "to": 3, "mention": "Bad", '
+     '"polarity": 6.0}]}', "lone surrogate"),
+    ('{"sentence_normalized": "Big.", "targets": [{"from": 1000000000000000000000000000000, "to": 3, '
+     '"mention": "Big", "polarity": 6.0}]}', "64-bit"),
+    ('{"sentence_normalized": "Big.", "targets": [{"from": ' + "9" * 5000 + ', "to": 3}]}', "not valid JSON"),
+    ('{"sentence_normalized": ["a", "list"], "targets": [{"from": 0, "to": 3, "mention": "x", "polarity": 6.0}]}',
+     "should hold a string"),
+    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+])
+def test_broken_json_lines(root: Path, line: str, message: str) -> None:
+    path = root / "newsmtsc" / "train.jsonl"
+    path.write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match=message):
+        load_newsmtsc(root)
+
+
+@pytest.mark.parametrize("claims, pool, message", [
+    ([{"cId": 1, "text": "Claim", "perspectives": 5}], None, "list of clusters"),
+    ([{"cId": "x", "text": "Claim", "perspectives": []}], None, "cId"),
+    ([{"cId": 1, "text": "Claim", "perspectives": [{"pids": [10], "stance_label_3": ["SUPPORT"]}]}], None,
+     "Unknown label"),
+    (None, [{"pId": "ten", "text": "A perspective."}], "pId"),
+])
+def test_broken_perspectrum(root: Path, claims, pool, message: str) -> None:
+    d = root / "perspectrum"
+    if claims is not None:
+        (d / "perspectrum_with_answers_v1.0.json").write_text(json.dumps(claims))
+    if pool is not None:
+        (d / "perspective_pool_v1.0.json").write_text(json.dumps(pool))
+    with pytest.raises(DataError, match=message):
+        load_perspectrum(root)
+
+
+POLNEAR_TEXT = "Ann Lee said the canal plan would fail."
+
+
+def polnear_record() -> dict:
+    from stanceclf.data.polnear_stance import content_hash
+
+    return {"id": "r1", "article": "a1", "attribution": "E1", "content": [[13, 38]],
+            "content_sha1": content_hash(POLNEAR_TEXT, [(13, 38)]), "target": "canal plan", "label": "AGAINST",
+            "speaker": "Ann Lee", "source": [[0, 7]], "cue": [[8, 12]], "aliases": ["the canal"]}
+
+
+def write_polnear_stance(root: Path) -> Path:
+    """A PolNeAR copy with one article per split under ``root/polnear`` and its records in ``root/records``."""
+    for split in ("train", "dev"):
+        (root / "polnear" / split / "text").mkdir(parents=True)
+        (root / "polnear" / split / "text" / "a1.txt").write_text(POLNEAR_TEXT, encoding="utf-8")
+    (root / "records").mkdir()
+    for name in ("train.jsonl", "dev.jsonl"):
+        (root / "records" / name).write_text(json.dumps(polnear_record()) + "\n")
+    return root / "records"
+
+
+def test_broken_polnear_stance_records(tmp_path: Path) -> None:
+    from stanceclf.data.polnear_stance import load_polnear_stance
+
+    data = tmp_path
+    records = write_polnear_stance(data)
+    good = polnear_record()
+    row = load_polnear_stance(data, records_dir=records)["validation"][0]
+    assert (row["label"], row["text"]) == ("AGAINST", POLNEAR_TEXT)
+    for change, message in [({"content": 5}, "offset pairs"), ({"aliases": [1, 2]}, "aliases"),
+                            ({"label": ["AGAINST"]}, "label"), ({"article": "x" * 5000}, "missing"),
+                            ({"target": {"a": 1}}, "target should be a string")]:
+        (records / "dev.jsonl").write_text(json.dumps({**good, **change}) + "\n")
+        with pytest.raises(DataError, match=message):
+            load_polnear_stance(data, records_dir=records)
+    (records / "dev.jsonl").write_text(json.dumps(good) + "\n")
+    (data / "polnear" / "dev" / "text" / "a1.txt").write_bytes("Ann Lee said caf\xe9.".encode("latin-1"))
+    with pytest.raises(DataError, match="not valid UTF-8"):
+        load_polnear_stance(data, records_dir=records)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from stanceclf.extract.quotemarks import find_quoted_segments
@@ -41,9 +41,33 @@ def test_unclosed_quote_stops_at_paragraph_end():
     assert got == ["this never closes", "with a real quote"]
 
 
+def _segments(text):
+    return [(text[s.start:s.end], s.closed) for s in find_quoted_segments(text)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # an unclosed quote ends before the next opening double mark of its paragraph, not at the paragraph end
+    ('He said "we will win. Then "they left.', [("we will win. Then", False), ("they left.", False)]),
+    ('Lone \u201c mark, he said. More "here" and there.', [("mark, he said. More", False), ("here", True)]),
+    ('She said "the economy is strong" but "unemployment rose" in "the last quarter',
+     [("the economy is strong", True), ("unemployment rose", True), ("the last quarter", False)]),
+    # \u201c closes a quote only in a closing position (after a non-space); else it opens a new one
+    ("\u201cwe will win. Then \u201cthey left.", [("we will win. Then", False), ("they left.", False)]),
+    ("\u201cA\u201c he said", [("A", True)]),
+    ("\u201eJa\u201c sagte er", [("Ja", True)]),
+    # guillemets may hold double quotes
+    ("\u00abHe called it \u201cnonsense\u201d today\u00bb", [("He called it \u201cnonsense\u201d today", True)]),
+    # lone marks
+    ("\u201d", []), ('"', []), ("He left\u201d and \u201d.", []),
+])
+def test_unbalanced_marks(text, expected):
+    assert _segments(text) == expected
+
+
 @given(texts)
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_full_extraction_never_raises_and_offsets_are_valid(text):
+    assume(text.strip())  # an empty text raises DataError (tests/test_extract_rules.py)
     extract = pytest.importorskip("stanceclf.extract")
     try:
         extractor = _shared(extract)

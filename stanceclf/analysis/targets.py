@@ -25,25 +25,61 @@ from typing import Any, Iterable, Mapping
 
 from ..errors import DataError
 
-__all__ = ["Target", "TargetMention", "TargetMatcher", "parse_targets", "load_targets", "parse_target_option"]
+__all__ = ["Target", "TargetMention", "TargetMatcher", "parse_targets", "load_targets", "parse_target_option",
+           "normalise_name"]
+
+
+def normalise_name(text: str) -> str:
+    """A target name or alias as matched: control and format characters dropped, whitespace
+    (tabs, newlines, vertical tabs ...) collapsed to single spaces, ends stripped.
+
+    >>> normalise_name("  New\\tYork\\x0b\\u200b ")
+    'New York'
+    """
+    if text.isprintable() and "  " not in text and text == text.strip():
+        return text  # the common case, fast
+    kept = "".join(" " if c.isspace() else "" if unicodedata.category(c) in _DROPPED else c for c in text)
+    return " ".join(kept.split())
+
+
+_DROPPED = ("Cc", "Cf", "Cs")  # control, format (zero-width, BOM ...), lone surrogates
+
+
+def _has_word(text: str) -> bool:
+    return any(c.isalnum() for c in text)
 
 
 @dataclass(frozen=True)
 class Target:
     """A stance target: its canonical ``name`` and the ``aliases`` it may appear as in text.
 
-    The name itself is always matched too.
+    The name itself is always matched too. Name and aliases are normalised by
+    :func:`normalise_name`; one that is empty afterwards raises :class:`DataError`.
+
+    >>> Target(" NATO\\n", ["the  alliance"])
+    Target(name='NATO', aliases=('the alliance',))
     """
 
     name: str
     aliases: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not self.name.strip():
-            raise DataError(f"A target needs a non-empty name, got {self.name!r}.")
-        bad = [a for a in self.aliases if not isinstance(a, str) or not a.strip()]
+        if not isinstance(self.name, str):
+            raise DataError(f"A target name must be a string, got {type(self.name).__name__} {self.name!r}.")
+        name = normalise_name(self.name)
+        if not _has_word(name):
+            raise DataError(f"A target needs a non-empty name with a letter or digit, got {self.name!r}"
+                            f"{' (nothing is left after removing spaces and control characters)' if not name else ''}. "
+                            "Give the entity or issue as it is written, e.g. 'NATO'.")
+        if isinstance(self.aliases, str) or not isinstance(self.aliases, Iterable):
+            raise DataError(f"Target {name!r}: aliases must be a list of strings, got {self.aliases!r}.")
+        aliases = tuple(self.aliases)
+        bad = [a for a in aliases if not isinstance(a, str) or not _has_word(normalise_name(a))]
         if bad:
-            raise DataError(f"Target {self.name!r} has empty or non-string aliases: {bad!r}.")
+            raise DataError(f"Target {name!r} has empty or non-string aliases (each needs a letter or digit): "
+                            f"{bad!r}.")
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "aliases", tuple(normalise_name(a) for a in aliases))
 
     @property
     def surface_forms(self) -> tuple[str, ...]:
@@ -73,17 +109,18 @@ class TargetMention:
 # --------------------------------------------------------------------------------------------------
 
 def _alias_list(value: Any, name: str) -> tuple[str, ...]:
+    """Aliases from a list or an ``"a|b;c"`` string, normalised; blank ones are left out."""
     if value is None:
         return ()
     if isinstance(value, str):
-        return tuple(a.strip() for a in re.split(r"[|;]", value) if a.strip())
+        return tuple(a for a in map(normalise_name, re.split(r"[|;]", value)) if a)
     if isinstance(value, (list, tuple, set)):
         out = []
         for a in value:
             if not isinstance(a, str):
                 raise DataError(f"Target {name!r}: aliases must be strings, got {a!r}.")
-            if a.strip():
-                out.append(a.strip())
+            if normalise_name(a):
+                out.append(normalise_name(a))
         return tuple(out)
     raise DataError(f"Target {name!r}: aliases must be a list of strings (or 'a|b|c'), got {type(value).__name__}.")
 
@@ -100,7 +137,8 @@ def parse_targets(spec: Any) -> list[Target]:
     """
     if spec is None:
         return []
-    if isinstance(spec, Path) or (isinstance(spec, str) and Path(spec).suffix.lower() in _FILE_SUFFIXES):
+    if isinstance(spec, Path) or (isinstance(spec, str) and "\n" not in spec
+                                  and Path(spec).suffix.lower() in _FILE_SUFFIXES):
         return load_targets(spec)
     if isinstance(spec, Target):
         return [spec]
@@ -121,7 +159,8 @@ def parse_targets(spec: Any) -> list[Target]:
             elif isinstance(item, Mapping):
                 name = item.get("name", item.get("target"))
                 if not isinstance(name, str):
-                    raise DataError(f"Target {i}: a dict target needs a 'name' string, got keys {sorted(item)}.")
+                    raise DataError(f"Target {i}: a dict target needs a 'name' string, got keys "
+                                    f"{sorted(map(str, item))}.")
                 targets.append(Target(name.strip(), _alias_list(item.get("aliases"), name)))
             else:
                 raise DataError(f"Target {i} is a {type(item).__name__}; give a name, a Target or a "
@@ -147,35 +186,76 @@ def load_targets(path: str | Path) -> list[Target]:
       in the others.
     """
     p = Path(path)
-    if not p.is_file():
+    try:
+        is_file = p.is_file()
+    except (OSError, ValueError):  # a name the system cannot hold (NUL byte, too long)
+        is_file = False
+    if not is_file:
         raise DataError(f"Targets file {p} does not exist. Give a YAML, JSON or CSV file, or --target NAME=alias|alias.")
-    text = p.read_text(encoding="utf-8-sig")
     suffix = p.suffix.lower()
+    if suffix not in _FILE_SUFFIXES:
+        raise DataError(f"Targets file {p}: unknown format {suffix!r}; use .yaml, .json, .csv or .tsv.")
+    how = _HOW.get(suffix, "")
+    try:
+        text = p.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"Targets file {p} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at position "
+                        f"{exc.start}); save it as UTF-8.") from None
+    except OSError as exc:
+        raise DataError(f"Targets file {p} cannot be read: {exc.strerror or exc}.") from None
+    if "\x00" in text:
+        raise DataError(f"Targets file {p} contains NUL bytes: it looks like a binary file, not a targets list; {how}.")
     try:
         if suffix in (".yaml", ".yml"):
-            import yaml
-
-            data = yaml.safe_load(text)
+            data = _load_yaml(p, text)
         elif suffix == ".json":
-            data = json.loads(text)
-        elif suffix in (".csv", ".tsv"):
-            data = _targets_from_csv(text, "\t" if suffix == ".tsv" else ",")
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise DataError(f"Targets file {p} is not valid JSON (line {exc.lineno}): {exc.msg}; {how}.") from None
         else:
-            raise DataError(f"Targets file {p}: unknown format {suffix!r}; use .yaml, .json, .csv or .tsv.")
-    except (ValueError, ImportError) as exc:  # json/yaml syntax errors
-        if isinstance(exc, DataError):
-            raise
-        raise DataError(f"Targets file {p} could not be parsed: {exc}") from None
+            try:
+                data = _targets_from_csv(text, "\t" if suffix == ".tsv" else ",")
+            except csv.Error as exc:
+                raise DataError(f"Targets file {p} is not valid CSV: {exc}; {how}.") from None
+    except RecursionError:
+        raise DataError(f"Targets file {p} is nested too deeply; {how}.") from None
     if not data:
         raise DataError(f"Targets file {p} lists no targets.")
+    if not isinstance(data, (dict, list)):
+        raise DataError(f"Targets file {p} holds a {type(data).__name__} ({str(data)[:60]!r}), not a list of targets; "
+                        f"{how}.")
     try:
         return parse_targets(data)
     except DataError as exc:
         raise DataError(f"Targets file {p}: {exc}") from None
 
 
+_HOW = {
+    ".yaml": "write name: [aliases] pairs, one per line (e.g. 'NATO: [the alliance]')",
+    ".yml": "write name: [aliases] pairs, one per line (e.g. 'NATO: [the alliance]')",
+    ".json": 'write an object of name: [aliases] pairs (e.g. {"NATO": ["the alliance"]})',
+    ".csv": "write a name column and an aliases column (aliases separated by |)",
+    ".tsv": "write a name column and an aliases column (aliases separated by |)",
+}
+
+
+def _load_yaml(p: Path, text: str) -> Any:
+    """``yaml.safe_load(text)``; syntax errors and unsafe tags (``!!python/object``) raise DataError."""
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = f" (line {mark.line + 1})" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise DataError(f"Targets file {p} is not valid YAML{line}: {problem}; {_HOW['.yaml']}.") from None
+
+
 def _targets_from_csv(text: str, delimiter: str) -> list[dict[str, Any]]:
-    rows = [r for r in csv.reader(io.StringIO(text), delimiter=delimiter) if any(c.strip() for c in r)]
+    # strict: an unclosed quote raises instead of reading the rest of the file into one name
+    rows = [r for r in csv.reader(io.StringIO(text), delimiter=delimiter, strict=True) if any(c.strip() for c in r)]
     if not rows:
         return []
     header = [c.strip().lower() for c in rows[0]]
@@ -194,9 +274,9 @@ def parse_target_option(text: str) -> Target:
     Target(name='Zelenskyy', aliases=('Zelensky', 'the Ukrainian president'))
     """
     name, _, aliases = text.partition("=")
-    if not name.strip():
+    if not normalise_name(name):
         raise DataError(f"--target expects NAME or NAME=alias|alias, got {text!r}.")
-    return Target(name.strip(), _alias_list(aliases, name))
+    return Target(name, _alias_list(aliases, name))
 
 
 # --------------------------------------------------------------------------------------------------

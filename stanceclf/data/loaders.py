@@ -10,7 +10,8 @@ is used; there is no silent default.
 >>> ds["train"][0]["label"]                          # doctest: +SKIP
 'AGAINST'
 
-Every problem with the input (missing file or column, unknown label, empty text) raises
+Every problem with the input (missing file or column, unknown label, empty text, broken quoting,
+bytes that are not UTF-8, a lone surrogate escape in JSON) raises
 :class:`~stanceclf.errors.DataError` naming the file and row.
 """
 
@@ -79,7 +80,11 @@ def resolve_data_dir(data_dir: str | os.PathLike[str] | None) -> Path:
                 "environment variable."
             )
         path, origin = Path(env).expanduser(), f"${ENV_VAR}"
-    if not path.is_dir():
+    try:
+        is_dir = path.is_dir()
+    except (OSError, ValueError):  # a name the system cannot hold (too long, NUL byte)
+        is_dir = False
+    if not is_dir:
         raise DataError(
             f"Data directory {path} (from {origin}) does not exist or is not a directory. "
             f"{_DATA_DIR_HINT} to point at the folder that holds the datasets."
@@ -116,37 +121,62 @@ def _set_csv_limit() -> None:
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
-def _read_csv(path: Path, delimiter: str = ",") -> tuple[list[str], list[_Record]]:
-    """Read a CSV/TSV with a header (RFC-4180 quoting, multi-line fields) as UTF-8 records."""
+def _read_csv(path: Path, delimiter: str = ",", single_line: Iterable[str] = ()) -> tuple[list[str], list[_Record]]:
+    """Read a CSV/TSV with a header (RFC-4180 quoting, multi-line fields) as UTF-8 records.
+
+    Quoting is checked strictly, so an unclosed quote cannot silently swallow the rows after it: a
+    quote that ends inside a field, a file that ends inside a quoted field, or a newline in one of
+    the ``single_line`` columns (labels, ids, ... where the format has none) raises
+    :class:`DataError` naming the line where the broken row starts.
+    """
     _set_csv_limit()
     records: list[_Record] = []
-    line = 0
+    start = 1  # first line of the row being read
+    quoting = ("a quoted field must end with a quote followed by the delimiter or the line end, and a quote "
+               'inside it is written twice (""); check the quotes on that line')
     try:
         with open(path, newline="", encoding="utf-8") as fh:
-            reader = csv.reader(fh, delimiter=delimiter)
+            reader = csv.reader(fh, delimiter=delimiter, strict=True)
             header = next(reader, None)
             if header is None:
                 raise DataError(f"{path} is empty; expected a header row followed by data rows.")
             header = [h.strip() for h in header]
             if header:
                 header[0] = header[0].lstrip("\ufeff")
+            if any("\n" in h or "\r" in h for h in header):
+                raise DataError(f"{path}: the header row runs over several lines (lines 1-{reader.line_num}); "
+                                f"{quoting}.")
+            checked = [c for c in dict.fromkeys(single_line) if c in header]
             row = 0
-            for fields in reader:
+            while True:
+                start = reader.line_num + 1
+                fields = next(reader, None)
+                if fields is None:
+                    break
                 line = reader.line_num
                 if not fields or all(not f.strip() for f in fields):
                     continue
                 row += 1
-                where = f"{path}, row {row} (line {line})"
+                where = f"{path}, row {row} (line {start})"
                 if len(fields) != len(header):
+                    lines = f" (lines {start}-{line}: an unclosed quote?)" if line > start else ""
                     raise DataError(
-                        f"{where} has {len(fields)} fields but the header has {len(header)} "
+                        f"{where} has {len(fields)} fields but the header has {len(header)}{lines} "
                         f"({', '.join(header)}). Check the quoting and the delimiter ({delimiter!r})."
                     )
-                records.append((where, dict(zip(header, fields))))
+                rec = dict(zip(header, fields))
+                broken = next((c for c in checked if "\n" in rec[c] or "\r" in rec[c]), None)
+                if broken is not None:
+                    raise DataError(
+                        f"{where}: column {broken!r} runs over lines {start}-{line}, which it never does in this "
+                        f"format: an unclosed quote at line {start} probably swallowed the rows after it; {quoting}."
+                    )
+                records.append((where, rec))
     except UnicodeDecodeError as exc:
         raise DataError(f"{path} is not valid UTF-8 ({exc}); re-save it as UTF-8.") from None
     except csv.Error as exc:
-        raise DataError(f"Cannot parse {path} as CSV near line {line}: {exc}.") from None
+        raise DataError(f"Cannot parse {path} as CSV: the row starting at line {start} is broken ({exc}); "
+                        f"{quoting}.") from None
     return header, records
 
 
@@ -162,8 +192,8 @@ def _read_jsonl(path: Path) -> tuple[list[str], list[_Record]]:
                 where = f"{path}, line {lineno} (row {len(records) + 1})"
                 try:
                     obj = json.loads(raw)
-                except json.JSONDecodeError as exc:
-                    raise DataError(f"{where} is not valid JSON: {exc}.") from None
+                except (ValueError, RecursionError) as exc:  # JSONDecodeError, a 5,000-digit number, deep nesting
+                    raise DataError(f"{where} is not valid JSON: {_json_problem(exc)}.") from None
                 if not isinstance(obj, dict):
                     raise DataError(f"{where} holds a JSON {type(obj).__name__}, expected an object.")
                 columns.update(dict.fromkeys(obj))
@@ -171,6 +201,12 @@ def _read_jsonl(path: Path) -> tuple[list[str], list[_Record]]:
     except UnicodeDecodeError as exc:
         raise DataError(f"{path} is not valid UTF-8 ({exc}); re-save it as UTF-8.") from None
     return list(columns), records
+
+
+def _json_problem(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "it is nested too deeply"
+    return str(exc)
 
 
 def _read_json(path: Path) -> tuple[list[str], list[_Record]]:
@@ -181,6 +217,8 @@ def _read_json(path: Path) -> tuple[list[str], list[_Record]]:
         return _read_jsonl(path)
     except UnicodeDecodeError as exc:
         raise DataError(f"{path} is not valid UTF-8 ({exc}); re-save it as UTF-8.") from None
+    except (ValueError, RecursionError) as exc:
+        raise DataError(f"{path} is not valid JSON: {_json_problem(exc)}.") from None
     if isinstance(data, dict) and data and all(isinstance(v, list) for v in data.values()):
         lengths = {len(v) for v in data.values()}
         if len(lengths) != 1:
@@ -248,6 +286,22 @@ def _as_str(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def _field(value: Any, where: str, column: str) -> str:
+    """A string field of a row: text, target, ... (numbers become strings; objects and lists are refused)."""
+    if isinstance(value, (dict, list, tuple, set)):
+        raise DataError(f"Column {column!r} in {where} should hold a string, got a {type(value).__name__}: "
+                        f"{str(value)[:80]}.")
+    text = _as_str(value)
+    if _SURROGATE.search(text):
+        raise DataError(f"Column {column!r} in {where} holds a lone surrogate (a JSON escape such as "
+                        "'\\ud800' without its pair), which is not valid text; fix or remove the row.")
+    return text
+
+
 class _Builder:
     """Collects validated rows column by column and builds a :class:`datasets.Dataset`."""
 
@@ -268,7 +322,7 @@ class _Builder:
         speaker: Any = "",
         **extra: Any,
     ) -> None:
-        text, target = _as_str(text), _as_str(target)
+        text, target = _field(text, where, "text"), _field(target, where, "target")
         if not text.strip():
             raise DataError(f"Empty text in {where}. Every row needs a non-empty text; remove or fix the row.")
         if not target.strip():
@@ -276,8 +330,17 @@ class _Builder:
                 f"Empty target in {where}. Every row needs a non-empty target (for a file without a "
                 "target column, pass target=... to load_table)."
             )
-        row = {"id": id, "text": text, "target": target, "label": label, "context": _as_str(context),
-               "speaker": _as_str(speaker), "dataset": self.dataset, **extra}
+        for name, value in extra.items():
+            dtype = self.extra.get(name, "string")
+            if dtype == "int64":
+                extra[name] = _to_int(value, where, name)
+            elif dtype == "bool":
+                extra[name] = bool(value)
+            else:
+                extra[name] = _field(value, where, name)
+        row = {"id": _field(id, where, "id"), "text": text, "target": target, "label": _field(label, where, "label"),
+               "context": _field(context, where, "context"), "speaker": _field(speaker, where, "speaker"),
+               "dataset": self.dataset, **extra}
         for name, values in self.columns.items():
             values.append(row.get(name))
 
@@ -328,18 +391,23 @@ def _label_key(raw: Any) -> str:
 def _to_int(value: Any, where: str, column: str, default: int | None = None) -> int:
     if isinstance(value, bool):
         return int(value)
+    number: Any = None
     if isinstance(value, int):
-        return value
-    text = _as_str(value).strip()
-    if not text and default is not None:
-        return default
-    try:
-        number = float(text)
-        if number.is_integer():
-            return int(number)
-    except ValueError:
-        pass
-    raise DataError(f"Column {column!r} in {where} should hold an integer, got {value!r}.")
+        number = value
+    elif not isinstance(value, (dict, list, tuple, set)):
+        text = _as_str(value).strip()
+        if not text and default is not None:
+            return default
+        try:
+            as_float = float(text)
+            if as_float.is_integer():
+                number = int(as_float)
+        except (ValueError, OverflowError):
+            pass
+    if number is not None and _INT64[0] <= number <= _INT64[1]:
+        return number
+    shown = repr(value) if len(repr(value)) < 80 else repr(value)[:77] + "..."
+    raise DataError(f"Column {column!r} in {where} should hold an integer (64-bit), got {shown}.")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -454,7 +522,7 @@ def load_pstance(
         builder = _Builder("pstance")
         for t in chosen:
             path = _require_file(folder / names[(split, t)], "P-Stance", "pstance")
-            header, records = _read_csv(path)
+            header, records = _read_csv(path, single_line=("Tweet", "Target", "Stance"))
             _require_columns(path, header, ("Tweet", "Target", "Stance"))
             for i, (where, rec) in enumerate(records, start=1):
                 builder.add(
@@ -494,12 +562,12 @@ def load_fnc1(data_dir: str | os.PathLike[str] | None = None) -> "DatasetDict":
     for split, (stances_name, bodies_name) in _FNC_FILES.items():
         stances_path = _require_file(folder / stances_name, "FNC-1", "fnc1")
         bodies_path = _require_file(folder / bodies_name, "FNC-1", "fnc1")
-        header, body_records = _read_csv(bodies_path)
+        header, body_records = _read_csv(bodies_path, single_line=("Body ID",))
         _require_columns(bodies_path, header, ("Body ID", "articleBody"))
         bodies: dict[int, str] = {}
         for where, rec in body_records:
             bodies[_to_int(rec["Body ID"], where, "Body ID")] = rec["articleBody"]
-        header, records = _read_csv(stances_path)
+        header, records = _read_csv(stances_path, single_line=("Body ID", "Stance"))
         _require_columns(stances_path, header, ("Headline", "Body ID", "Stance"))
         builder = _Builder("fnc1", {"body_id": "int64"})
         for i, (where, rec) in enumerate(records, start=1):
@@ -602,7 +670,7 @@ def load_persent(data_dir: str | os.PathLike[str] | None = None) -> "DatasetDict
     splits = {}
     for split, name in _PERSENT_FILES.items():
         path = _require_file(folder / name, "PerSenT", "persent")
-        header, records = _read_csv(path)
+        header, records = _read_csv(path, single_line=("DOCUMENT_INDEX", "TARGET_ENTITY", "TRUE_SENTIMENT"))
         _require_columns(path, header, ("DOCUMENT_INDEX", "TARGET_ENTITY", "DOCUMENT", "TRUE_SENTIMENT"))
         builder = _Builder("persent", {"title": "string"})
         for where, rec in records:
@@ -656,7 +724,8 @@ def load_vast(data_dir: str | os.PathLike[str] | None = None) -> "DatasetDict":
     loaded = {}
     for split, name in _VAST_FILES.items():
         path = _require_file(folder / name, "VAST", "vast")
-        header, records = _read_csv(path)
+        header, records = _read_csv(path, single_line=("label", "new_id", "ori_id", "new_topic", "topic_str",
+                                                       *(c for cols in _VAST_EXTRAS.values() for c in cols)))
         _require_columns(path, header, ("post", "label"))
         if "new_topic" not in header and "topic_str" not in header:
             _require_columns(path, header, ("new_topic",), "VAST needs a 'new_topic' or 'topic_str' column.")
@@ -783,8 +852,8 @@ _PERSPECTRUM_SPLITS = {"train": "train", "dev": "validation", "test": "test"}
 def _read_json_file(path: Path, what: str) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path} is not valid JSON ({exc}); re-download {what}.") from None
+    except (ValueError, RecursionError) as exc:  # also UnicodeDecodeError
+        raise DataError(f"{path} is not valid JSON ({_json_problem(exc)}); re-download {what}.") from None
 
 
 def load_perspectrum(data_dir: str | os.PathLike[str] | None = None) -> "DatasetDict":
@@ -808,13 +877,18 @@ def load_perspectrum(data_dir: str | os.PathLike[str] | None = None) -> "Dataset
     split_of = _read_json_file(split_path, "Perspectrum")
     if not (isinstance(claims, list) and isinstance(pool, list) and isinstance(split_of, dict)):
         raise DataError(f"{folder}: unexpected Perspectrum layout (claims and pool should be lists, the split a dict).")
-    texts = {int(p["pId"]): p["text"] for p in pool if isinstance(p, dict) and "pId" in p and "text" in p}
+    texts = {_to_int(p["pId"], f"{pool_path.name}, perspective {i}", "pId"): p["text"]
+             for i, p in enumerate(pool) if isinstance(p, dict) and "pId" in p and "text" in p}
     builders = {name: _Builder("perspectrum", {"claim_id": "int64"}) for name in _PERSPECTRUM_SPLITS.values()}
     seen: set[tuple[int, int]] = set()  # a few perspectives sit in two clusters of one claim: keep one row
     for c, claim in enumerate(claims):
         where = f"{claims_path.name}, claim {c}"
         if not isinstance(claim, dict) or not {"cId", "text", "perspectives"} <= set(claim):
             raise DataError(f"{where}: needs cId, text and perspectives.")
+        if not isinstance(claim["perspectives"], list):
+            raise DataError(f"{where}: 'perspectives' should be a list of clusters, got "
+                            f"{type(claim['perspectives']).__name__}.")
+        claim_id = _to_int(claim["cId"], where, "cId")
         split = _PERSPECTRUM_SPLITS.get(str(split_of.get(str(claim["cId"]), "")))
         if split is None:
             continue  # a claim outside the official split
@@ -822,17 +896,17 @@ def load_perspectrum(data_dir: str | os.PathLike[str] | None = None) -> "Dataset
             if not isinstance(cluster, dict) or not isinstance(cluster.get("pids", []), list):
                 raise DataError(f"{where}, cluster {k}: expected an object with a 'pids' list.")
             raw = cluster.get("stance_label_3")
-            if raw not in _PERSPECTRUM_LABELS:
+            if not isinstance(raw, str) or raw not in _PERSPECTRUM_LABELS:
                 raise _label_error(raw, f"{where}, cluster {k}", tuple(_PERSPECTRUM_LABELS), builtin=True)
             for pid in cluster.get("pids", []):
                 if not isinstance(pid, int) or pid not in texts:
                     raise DataError(f"{where}: perspective {pid!r} is not in {pool_path.name}.")
-                if (int(claim["cId"]), pid) in seen:
+                if (claim_id, pid) in seen:
                     continue
-                seen.add((int(claim["cId"]), pid))
-                builders[split].add(f"{where}, perspective {pid}", id=f"perspectrum:{claim['cId']}:{pid}",
+                seen.add((claim_id, pid))
+                builders[split].add(f"{where}, perspective {pid}", id=f"perspectrum:{claim_id}:{pid}",
                                     text=texts[int(pid)], target=claim["text"],
-                                    label=_PERSPECTRUM_LABELS[raw], claim_id=int(claim["cId"]))
+                                    label=_PERSPECTRUM_LABELS[raw], claim_id=claim_id)
     return _dataset_dict({name: b.build() for name, b in builders.items()})
 
 

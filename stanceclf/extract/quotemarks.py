@@ -3,8 +3,9 @@
 Handles straight and curly double quotes, guillemets (both directions), low-9 quotes, nested
 single quotes, apostrophes (which are never quote marks here), quotes split by an attribution,
 multi-paragraph quotes whose paragraphs re-open without closing, and unbalanced marks: an opening
-mark that is never closed ends at its paragraph's end (lower confidence) instead of swallowing the
-rest of the document. It never raises on odd input.
+mark that is never closed ends at its paragraph's end, or just before the next opening double mark
+of its paragraph (lower confidence), instead of swallowing the rest of the document or the next
+quote. Segments never overlap, so no text is in two of them. It never raises on odd input.
 
 >>> [text[s.start:s.end] for text in ['He said: "We will win." Then left.'] for s in find_quoted_segments(text)]
 ['We will win.']
@@ -26,6 +27,10 @@ _PAIRS: dict[str, str] = {
     '"': '"\u201d',
 }
 _CLOSERS_ONLY = "\u201d"
+#: marks that may close or open: they close only in a closing position (after a non-space)
+_AMBIGUOUS = '"\u201c'
+#: double marks that, in an opening position, start a new quote (so an unclosed double quote ends there)
+_NEW_OPENERS = '"\u201c\u201e'
 QUOTE_CHARS = frozenset('"\u201c\u201d\u201e\u00ab\u00bb')
 _PARAGRAPH = re.compile(r"\n\s*\n|\n(?=[ \t]*[\"\u201c\u00ab\u201e])|\n")
 
@@ -84,14 +89,17 @@ def find_quoted_segments(text: str) -> list[QuotedSegment]:
         closers = _PAIRS[ch]
         para_end = _paragraph_end(text, i)
         close = None
+        stop = para_end  # where an unclosed quote ends
         j = i + 1
         while j < para_end:
             c = text[j]
-            if c in closers and (c != '"' or _is_straight_closer(text, j)) and j > i + 1:
+            if c in closers and (c not in _AMBIGUOUS or _is_straight_closer(text, j)) and j > i + 1:
                 close = j
                 break
-            if c == '"' and ch == '"' and _is_straight_opener(text, j) and not _is_straight_closer(text, j):
-                break  # a new straight opener before any closer: the first mark was stray
+            if (ch in _NEW_OPENERS and c in _NEW_OPENERS and _is_straight_opener(text, j)
+                    and not _is_straight_closer(text, j)):
+                stop = j  # a new double-quote opener before any closer: this quote was left open
+                break
             j += 1
         if close is not None:
             start, end = _strip(text, i + 1, close)
@@ -99,15 +107,17 @@ def find_quoted_segments(text: str) -> list[QuotedSegment]:
                 segments.append(QuotedSegment(start, end, i, close, closed=True))
             i = close + 1
             continue
-        # unclosed: run to the paragraph end; does the next paragraph re-open the quote?
-        start, end = _strip(text, i + 1, para_end)
-        nxt = para_end
-        while nxt < n and text[nxt].isspace():
-            nxt += 1
-        continues = nxt < n and text[nxt] in _PAIRS
+        # unclosed: run to the paragraph end (or the next opener); does the next paragraph re-open it?
+        start, end = _strip(text, i + 1, stop)
+        continues = False
+        if stop == para_end:
+            nxt = para_end
+            while nxt < n and text[nxt].isspace():
+                nxt += 1
+            continues = nxt < n and text[nxt] in _PAIRS
         if end > start and (continues or end - start < 600):
             segments.append(QuotedSegment(start, end, i, None, closed=False, continues=continues))
-        i = para_end if end > start else i + 1
+        i = stop if end > start else i + 1
     return segments
 
 

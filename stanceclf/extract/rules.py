@@ -10,6 +10,11 @@ Three passes over one document:
 2. reported speech without quotation marks: a speech or cognition verb with a complement clause
    (``X said that ...``, ``..., said X.``, ``X was quoted as saying ...``) and ``according to X``;
 3. speakers resolved to canonical names by :class:`.speakers.SpeakerResolver`.
+
+Before speakers are resolved, every candidate (from the rules or the tagger) is fitted to the
+quotation marks (:func:`settle_drafts`): no quote crosses a quotation mark or runs over a stray
+closing mark, and no text is extracted twice (except a quoted fragment inside the reported speech
+that holds it).
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from .speakers import SpeakerResolver
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc, Span as SpacySpan, Token
 
-__all__ = ["extract_from_doc", "rule_drafts", "tagger_drafts", "merge_drafts", "resolve_drafts"]
+__all__ = ["extract_from_doc", "rule_drafts", "tagger_drafts", "merge_drafts", "settle_drafts", "resolve_drafts"]
 
 REPORT_VERBS = SPEECH_VERBS | COGNITION_VERBS
 _SUBJ = ("nsubj", "nsubjpass", "csubj")
@@ -412,11 +417,11 @@ def extract_from_doc(doc: "Doc") -> list[Quote]:
 
 def resolve_drafts(doc: "Doc", drafts: list[_Draft]) -> list[Quote]:
     """Resolve speakers (in document order, so pronouns see earlier speakers) and build quotes."""
-    drafts = sorted(drafts, key=lambda d: d.content)
+    drafts = settle_drafts(doc, drafts)
     resolver = SpeakerResolver(doc)
     quotes: list[Quote] = []
     recent: list[str] = []
-    for draft in _drop_nested(drafts):
+    for draft in drafts:
         speaker, mention = None, None
         cue = _char_span(doc, *draft.cue) if draft.cue else None
         if draft.speaker_token is not None:
@@ -517,16 +522,95 @@ def _inherit_forward(quotes: list[Quote], drafts_by_start: dict[int, _Draft]) ->
     return out
 
 
-def _drop_nested(drafts: list[_Draft]) -> list[_Draft]:
-    """Drop reported-speech clauses contained in another extracted quote (keep the outer one)."""
-    kept: list[_Draft] = []
+def _fit_to_marks(text: str, content: tuple[int, int], segments: list[QuotedSegment],
+                  stray_closers: list[int]) -> tuple[int, int] | None:
+    """``content`` fitted to the quotation marks, or None when no letter or digit is left.
+
+    A content that starts inside a quoted segment ends with the segment (it never runs past the
+    closing mark); one that holds part of a segment and text before it, or starts right at the
+    segment, takes the whole segment, marks included (so its marks stay balanced); none runs over a
+    stray closing mark ``”`` (one after a non-space that closes no segment: ``we will win” and left``
+    ends at the mark).
+    """
+    a, b = content
+    for seg in segments:
+        if seg.open_mark >= b:
+            break
+        if b <= seg.start or a >= seg.end or (seg.start <= a and b <= seg.end):
+            continue  # apart, or inside the segment
+        if a > seg.start:
+            b = seg.end  # starts mid-quote: ends with it
+        else:
+            a = min(a, seg.open_mark)
+            b = max(b, seg.close_mark + 1 if seg.close_mark is not None else seg.end)
+    k = bisect_right(stray_closers, a)
+    if k < len(stray_closers) and stray_closers[k] < b:
+        b = stray_closers[k]
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    if not any(c.isalnum() for c in text[a:b]):
+        return None
+    return a, b
+
+
+def settle_drafts(doc: "Doc", drafts: list[_Draft]) -> list[_Draft]:
+    """Fit every draft to the quotation marks and extract no text twice; in document order.
+
+    Contents are fitted by :func:`_fit_to_marks` (drafts without a letter or digit are dropped).
+    A draft inside another is dropped, and the outer one takes its speaker when it has none (an
+    attribution's content holds what it quotes; between equal spans the quotation-mark draft, then
+    the more confident one, is kept). Where two contents cross, the shorter keeps its text and the
+    longer is cut back to its larger part outside it. One nesting is kept on purpose: a quoted
+    fragment (the content of a closed pair of quotation marks) inside a longer content that holds it
+    with its marks (``that her government "will not tolerate" foreign troops`` and ``will not
+    tolerate``): the partial quote and the reported speech around it.
+    """
+    text = _doc_text(doc)
+    segments, qindex = _quote_marks(doc)
+    stray = [i for i, c in enumerate(text) if c == _CLOSER and i > 0 and not text[i - 1].isspace()
+             and not qindex.inside(i)] if _CLOSER in text else []
+    fragments = {(seg.start, seg.end): seg for seg in segments if seg.close_mark is not None}
+
+    def nests(inner: tuple[int, int], outer: tuple[int, int]) -> bool:
+        frag = fragments.get(inner)
+        return frag is not None and outer[0] <= frag.open_mark and frag.close_mark < outer[1]  # type: ignore[operator]
+
+    fitted = []
     for d in drafts:
-        if d.kind is QuoteKind.INDIRECT and any(
-            o is not d and o.content[0] <= d.content[0] and d.content[1] <= o.content[1] and o.content != d.content
-            for o in drafts
-        ):
+        span = _fit_to_marks(text, d.content, segments, stray)
+        if span is not None:
+            fitted.append(d if span == d.content else replace(d, content=span))
+    # 1. containment: the outer draft wins
+    fitted.sort(key=lambda d: (d.content[0] - d.content[1], d.segment is None, -d.confidence, d.content[0]))
+    outer_kept: list[_Draft] = []
+    for d in fitted:
+        (a, b) = d.content
+        k = next((k for k, o in enumerate(outer_kept) if o.content[0] <= a and b <= o.content[1]
+                  and not nests(d.content, o.content)), None)
+        if k is None:
+            outer_kept.append(d)
             continue
-        if kept and kept[-1].content == d.content:
-            continue
-        kept.append(d)
-    return kept
+        outer = outer_kept[k]
+        if outer.speaker_token is None and d.speaker_token is not None:
+            outer_kept[k] = replace(outer, speaker_token=d.speaker_token, cue=outer.cue or d.cue, inherit=False)
+    # 2. crossing contents: the shorter keeps its text, the longer is cut back
+    kept: list[_Draft] = []
+    for d in reversed(outer_kept):  # shortest first
+        a, b = d.content
+        for o in kept:
+            oa, ob = o.content
+            if ob <= a or b <= oa or nests(o.content, (a, b)):
+                continue
+            a, b = (a, oa) if oa - a >= b - ob else (ob, b)  # the larger part outside ``o``
+            while a < b and (text[a].isspace() or text[a] in ",;:"):
+                a += 1
+            while b > a and text[b - 1].isspace():
+                b -= 1
+        if b > a and any(c.isalnum() for c in text[a:b]) and (a, b) not in [o.content for o in kept]:
+            kept.append(d if (a, b) == d.content else replace(d, content=(a, b)))
+    return sorted(kept, key=lambda d: d.content)
+
+
+_CLOSER = "\u201d"

@@ -1231,13 +1231,17 @@ def _json_default(o: Any) -> Any:
 
 
 def _check_texts(texts: Sequence[str]) -> list[str]:
+    """The texts as a list, each through :func:`~stanceclf.extract.clean_text` (lone surrogates
+    would make the tokenizer raise a TypeError)."""
+    from . import clean_text
+
     if isinstance(texts, str):
         raise DataError("predict() takes a list of texts; wrap a single text: tagger.predict([text]).")
     texts = list(texts)
     for t in texts:
         if not isinstance(t, str):
             raise DataError(f"Texts must be strings, got {type(t).__name__}.")
-    return texts
+    return [clean_text(t) for t in texts]
 
 
 # --------------------------------------------------------------------------------------------------

@@ -611,10 +611,10 @@ def _encoder_fingerprint(cfg: Any) -> dict[str, Any]:
 def _base_model(encoder_path: Path) -> Any:
     from transformers import AutoModelForTokenClassification
 
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    with quiet_transformers():
+    with quiet_transformers():  # a local directory, never the hub (no global HF_HUB_OFFLINE either)
         return AutoModelForTokenClassification.from_pretrained(
             str(encoder_path),
+            local_files_only=True,
             num_labels=len(LABELS),
             id2label=dict(enumerate(LABELS)),
             label2id=dict(LABEL2ID),
@@ -721,6 +721,7 @@ class QuoteTagger:
         from safetensors.torch import save_file
 
         from .. import __version__
+        from ..models.persistence import write_checksums
 
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
@@ -739,6 +740,7 @@ class QuoteTagger:
         tmp = d / (CONFIG_FILE + ".tmp")
         tmp.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
         os.replace(tmp, d / CONFIG_FILE)
+        write_checksums(d)  # load() verifies them: a changed file is refused, never silently used
         return d
 
     @classmethod
@@ -753,10 +755,14 @@ class QuoteTagger:
         from safetensors.torch import load_file
         from transformers import AutoTokenizer
 
+        from ..models.persistence import check_file_size, verify_checksums
+
         d = Path(directory)
         cfg_path = d / CONFIG_FILE
         if not cfg_path.is_file():
             raise ModelError(f"{d} is not a quote-tagger directory ({CONFIG_FILE} is missing).")
+        verify_checksums(d)  # no-op without checksums.json; ModelError if a listed file changed
+        check_file_size(cfg_path, "MAX_JSON_BYTES", "quote-tagger config")
         try:
             config = json.loads(cfg_path.read_text(encoding="utf-8"))
             version = int(config["format_version"])
@@ -770,7 +776,7 @@ class QuoteTagger:
         if list(config.get("labels", [])) != list(LABELS):
             raise ModelError(f"{d}: unexpected label set {config.get('labels')}; expected {list(LABELS)}.")
         with quiet_transformers():
-            tokenizer = AutoTokenizer.from_pretrained(str(d))
+            tokenizer = AutoTokenizer.from_pretrained(str(d), local_files_only=True)
         if config["lora"]["enabled"]:
             wfile = d / ADAPTER_FILE
             if not wfile.is_file():
@@ -787,6 +793,7 @@ class QuoteTagger:
                     f"Encoder {name} ({fp}) does not match the one the tagger was trained on "
                     f"({config['encoder_config']})."
                 )
+            check_file_size(wfile, "MAX_WEIGHTS_BYTES", "weights file")
             adapter = load_file(str(wfile))
             scaling = float(config["lora"]["alpha"]) / float(config["lora"]["r"])
             params = dict(model.named_parameters())

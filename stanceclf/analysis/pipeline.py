@@ -29,11 +29,10 @@ from ..errors import DataError, ModelError
 from ..types import Quote, Span
 from .corpus import DEFAULT_MAX_CHARS, TEXT_SUFFIXES, Document, DocumentError, read_documents, validate_text
 from .linking import Link, TargetLinker, quote_sentences, sentence_bounds
-from .results import RECORD_FIELDS, ArticleAnalysis, QuoteAnalysis, TargetStance, records_frame
+from .results import ArticleAnalysis, QuoteAnalysis, TargetStance
 from .targets import Target, parse_targets
 
-__all__ = ["TargetStance", "QuoteAnalysis", "ArticleAnalysis", "Analyzer", "analyze", "suggest_targets",
-           "RECORD_FIELDS", "records_frame"]
+__all__ = ["Analyzer", "analyze", "suggest_targets"]
 
 logger = logging.getLogger(__name__)
 

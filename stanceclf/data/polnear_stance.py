@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from ..errors import DataError
+from ..types import STANCE_LABELS
 from .loaders import _Builder, _dataset_dict, _read_jsonl, resolve_data_dir
 
 __all__ = ["LABELS", "RECORDS_DIR", "SPLIT_FOLDERS", "content_hash", "read_records", "verify_record",
            "quote_window", "load_polnear_stance"]
 
 #: Labels a record may carry; SELF (the speaker is the target) is left out of the dataset.
-LABELS: tuple[str, ...] = ("AGAINST", "FAVOR", "NONE")
+LABELS: tuple[str, ...] = STANCE_LABELS
 _RECORD_LABELS = (*LABELS, "SELF")
 #: Where the project's standoff records live (shipped with the package: offsets and labels only).
 RECORDS_DIR = Path(__file__).resolve().parent.parent / "resources" / "polnear_stance"

@@ -471,9 +471,9 @@ def _check_positive(args: argparse.Namespace, *names: str) -> None:
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from .analysis import Analyzer
     from .analysis.corpus import DEFAULT_MAX_CHARS
-    from .analysis.outputs import RECORD_FORMATS, RecordWriter, format_article_table
+    from .analysis.outputs import RecordWriter, format_article_table, record_format
     from .analysis.results import ArticleAnalysis
-    from .analysis.runs import run_corpus
+    from .analysis.runs import partial_path, run_corpus
     from .analysis.targets import load_targets, parse_target_option, parse_targets
 
     _check_positive(args, "workers", "batch_size", "max_chars")
@@ -483,8 +483,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     if args.output and fmt == "table":
         raise_usage("--format table writes to the screen; give --output a .jsonl, .csv, .tsv or .parquet name, "
                     "or drop --format.")
-    if args.output and fmt is None and Path(args.output).suffix.lower() not in RECORD_FORMATS:
-        raise_usage(f"--output {args.output}: name it .jsonl, .csv, .tsv or .parquet (or pass --format).")
+    if args.output:
+        record_format(args.output, fmt)  # an unknown suffix is refused before any work
     if fmt == "parquet" and not args.output:
         raise_usage("--format parquet needs --output FILE.parquet.")
     targets = load_targets(args.targets) if args.targets else []
@@ -510,9 +510,9 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
                          workers=args.workers, progress=_show_progress(args), text_column=args.text_column,
                          id_column=args.id_column, date_column=args.date_column, on_result=show)
     except (Exception, KeyboardInterrupt):
-        if args.output and Path(args.output + ".partial").exists():
-            logger.warning("The run stopped; %s.partial keeps what was finished: rerun with --resume to continue.",
-                           args.output)
+        if args.output and partial_path(args.output).exists():
+            logger.warning("The run stopped; %s keeps what was finished: rerun with --resume to continue.",
+                           partial_path(args.output))
         raise
     finally:
         if stream is not None:

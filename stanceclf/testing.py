@@ -51,9 +51,10 @@ _UNSEEN = [("I love electric cars, they are wonderful", "Electric Cars"),
 PROBA_ATOL = 1e-6
 
 
-def example_corpus(n_per_label: int = 7, seed: int = 0) -> Rows:
-    """A small learnable corpus of invented ``(text, target, label)`` triples: three targets, each
-    with FAVOR / AGAINST / NONE texts (``n_per_label`` of each), deterministic per ``seed``.
+def example_corpus(n_per_label: int = 7, seed: int = 0, targets: dict[str, tuple[str, ...]] | None = None) -> Rows:
+    """A small learnable corpus of invented ``(text, target, label)`` triples: three targets (or
+    ``targets``: name -> nouns that stand for it), each with FAVOR / AGAINST / NONE texts
+    (``n_per_label`` of each), deterministic per ``seed``.
 
     >>> rows = example_corpus(2)
     >>> len(rows), sorted({label for *_, label in rows})
@@ -61,7 +62,7 @@ def example_corpus(n_per_label: int = 7, seed: int = 0) -> Rows:
     """
     rng = random.Random(seed)
     rows: Rows = []
-    for target, nouns in _TARGETS.items():
+    for target, nouns in (targets or _TARGETS).items():
         for label in ("FAVOR", "AGAINST", "NONE"):
             for i in range(n_per_label):
                 noun = nouns[i % len(nouns)]

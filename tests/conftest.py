@@ -7,7 +7,6 @@ shared across targets (so a joint model can transfer to unseen targets), NONE te
 from __future__ import annotations
 
 import os
-import random
 import sys
 from pathlib import Path
 
@@ -23,29 +22,13 @@ if "numpy" in sys.modules:  # imported already (e.g. by a plugin): limit the loa
 import pytest  # noqa: E402
 
 # the invented corpus of the public model checker (stanceclf.testing), so the two never drift apart
-from stanceclf.testing import _AGAINST, _AGAINST_TAIL, _FAVOR, _FAVOR_TAIL, _NONE  # noqa: E402
-from stanceclf.testing import _TARGETS as TARGETS  # noqa: E402
-
-LABELS = ("FAVOR", "AGAINST", "NONE")
-
+from stanceclf.testing import example_corpus  # noqa: E402
 
 def make_corpus(n_per_label: int = 7, seed: int = 0, targets: dict[str, tuple[str, ...]] | None = None,
                 hashtag: str = "") -> list[tuple[str, str, str]]:
-    """``(text, target, label)`` triples: ``n_per_label`` per (target, label); deterministic per seed."""
-    rng = random.Random(seed)
-    rows: list[tuple[str, str, str]] = []
-    for target, nouns in (targets or TARGETS).items():
-        for label in LABELS:
-            for i in range(n_per_label):
-                noun = nouns[i % len(nouns)]
-                if label == "FAVOR":
-                    text = f"{rng.choice(_FAVOR)} {noun}, {rng.choice(_FAVOR_TAIL)}"
-                elif label == "AGAINST":
-                    text = f"{rng.choice(_AGAINST)} {noun}, {rng.choice(_AGAINST_TAIL)}"
-                else:
-                    text = f"{rng.choice(_NONE)}, {rng.choice(_NONE)}"
-                rows.append((text + hashtag, target, label))
-    return rows
+    """``(text, target, label)`` triples: ``n_per_label`` per (target, label); deterministic per seed
+    (:func:`stanceclf.testing.example_corpus`, each text ending in ``hashtag``)."""
+    return [(text + hashtag, target, label) for text, target, label in example_corpus(n_per_label, seed, targets)]
 
 
 #: Texts about a target absent from :func:`make_corpus`, with the stance a joint model should find.

@@ -63,6 +63,25 @@ def records_dataframe(results: Iterable[ArticleAnalysis | DocumentError]) -> Any
 RECORD_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "tsv", ".parquet": "parquet"}
 
 
+def record_format(target: Any, fmt: str | None = None) -> str:
+    """The record format for ``target``: ``fmt`` when given, else from a file name's suffix (a text
+    stream is JSONL). An unknown format or suffix is a :class:`DataError`, never a silent fallback.
+
+    >>> record_format("quotes.parquet"), record_format("x.txt", "jsonl")
+    ('parquet', 'jsonl')
+    """
+    if fmt is None:
+        if not isinstance(target, (str, Path)):
+            return "jsonl"
+        fmt = RECORD_FORMATS.get(Path(str(target)).suffix.lower())
+        if fmt is None:
+            raise DataError(f"Cannot tell the record format of {target}: name it .jsonl, .csv, .tsv or .parquet "
+                            "(or pass the format explicitly).")
+    if fmt not in set(RECORD_FORMATS.values()):
+        raise DataError(f"Unknown record format {fmt!r}; use jsonl, csv, tsv or parquet.")
+    return fmt
+
+
 class RecordWriter:
     """Streams records to a JSONL, CSV, TSV or Parquet file (or a text stream), chosen by ``fmt`` or
     the file suffix; an unknown suffix is an error, never a silent fallback.
@@ -83,14 +102,7 @@ class RecordWriter:
 
     def __init__(self, target: str | Path | TextIO, fmt: str | None = None, *, row_group_size: int = 10_000):
         own = isinstance(target, (str, Path))
-        if fmt is None:
-            suffix = Path(str(target)).suffix.lower() if own else ".jsonl"
-            if suffix not in RECORD_FORMATS:
-                raise DataError(f"Cannot tell the record format of {target}: name it .jsonl, .csv, .tsv or .parquet "
-                                "(or pass the format explicitly).")
-            fmt = RECORD_FORMATS[suffix]
-        if fmt not in set(RECORD_FORMATS.values()):
-            raise DataError(f"Unknown record format {fmt!r}; use jsonl, csv, tsv or parquet.")
+        fmt = record_format(target, fmt)
         if fmt == "parquet" and not own:
             raise DataError("Parquet records need a file name (e.g. -o records.parquet), not a text stream.")
         self.fmt, self._own, self.records = fmt, own, 0

@@ -32,13 +32,19 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from ..errors import DataError
 from ..files import atomic_output, check_inputs, check_output_dir, check_output_file
 from .corpus import DocumentError, read_documents
-from .outputs import (RECORD_FORMATS, RecordWriter, StanceAggregate, plot_stance_matrix, plot_stance_over_time,
+from .outputs import (RecordWriter, StanceAggregate, plot_stance_matrix, plot_stance_over_time, record_format,
                       write_html_report)
 from .results import ArticleAnalysis, records_of
 
-__all__ = ["ResumableRecords", "CorpusRun", "run_corpus"]
+__all__ = ["ResumableRecords", "CorpusRun", "run_corpus", "partial_path"]
 
 _MANIFEST_VERSION = 1
+
+
+def partial_path(output: str | Path) -> Path:
+    """Where a run writing ``output`` keeps its records until it finishes (``OUTPUT.partial``)."""
+    output = Path(output)
+    return output.with_name(output.name + ".partial")
 
 
 class ResumableRecords:
@@ -52,11 +58,8 @@ class ResumableRecords:
     def __init__(self, output: str | Path, fmt: str | None = None, *, inputs: Sequence[str] = (),
                  resume: bool = False, overwrite: bool = False):
         self.output = Path(output)
-        self.fmt = fmt or RECORD_FORMATS.get(self.output.suffix.lower())
-        if self.fmt not in set(RECORD_FORMATS.values()):
-            raise DataError(f"Cannot tell the record format of {self.output}: name it .jsonl, .csv, .tsv or .parquet "
-                            "(or pass the format explicitly).")
-        self.partial = self.output.with_name(self.output.name + ".partial")
+        self.fmt = record_format(self.output, fmt)
+        self.partial = partial_path(self.output)
         self.manifest = self.output.with_name(self.output.name + ".manifest.jsonl")
         self.inputs = [str(i) for i in inputs]
         #: ids of the documents finished in earlier sessions, in input order (resume only)

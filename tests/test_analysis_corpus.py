@@ -72,3 +72,17 @@ def test_read_stdin_plain_and_jsonl():
     lines = "\n" + json.dumps({"text": ENGLISH}) + "\nnot json\n"
     items = list(read_documents(["-"], stdin=io.StringIO(lines)))
     assert isinstance(items[0], Document) and isinstance(items[1], DocumentError)
+    assert [i.id for i in items] == ["stdin:2", "stdin:3"] and "stdin, line 3" in items[1].error  # real line numbers
+
+
+def test_a_bad_table_row_is_an_error_record_and_the_rows_after_are_read(tmp_path: Path):
+    path = tmp_path / "t.csv"
+    path.write_bytes(f'id,text\na,"{ENGLISH}"\nb,caf\xe9\nc,too,many\nd,"{ENGLISH}"\n'.encode("latin-1"))
+    items = list(read_documents([path]))
+    assert [(type(i).__name__, i.id) for i in items] == [
+        ("Document", "a"), ("DocumentError", "t:3"), ("DocumentError", "t:4"), ("Document", "d")]
+    assert "line 3" in items[1].error and "not valid UTF-8" in items[1].error
+    assert "3 fields but the header has 2" in items[2].error
+    (empty := tmp_path / "e.csv").write_text("")
+    (error,) = read_documents([empty])
+    assert isinstance(error, DocumentError) and "is empty" in error.error

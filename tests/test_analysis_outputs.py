@@ -20,9 +20,11 @@ from stanceclf import DataError
 
 from stanceclf.analysis import (VIAS, ArticleAnalysis, DocumentError, QuoteAnalysis, RECORD_FIELDS, TargetStance,
                                 parse_targets)
-from stanceclf.analysis.outputs import (NET_STANCE_COLOURS, STANCE_COLOURS, RecordWriter, StanceAggregate, records_of,
-                                        format_article_table, net_stance_cmap, plot_stance_matrix,
-                                        plot_stance_over_time, records_dataframe, write_html_report)
+from stanceclf.analysis import outputs, plots
+from stanceclf.analysis.outputs import (RecordWriter, StanceAggregate, format_article_table, records_dataframe,
+                                        records_of, write_html_report)
+from stanceclf.analysis.plots import (NET_STANCE_COLOURS, STANCE_COLOURS, net_stance_cmap, plot_stance_matrix,
+                                      plot_stance_over_time)
 from stanceclf.analysis.report import MEASURED_ACCURACY, VIA_EXPLANATIONS, article_fragment
 from stanceclf.types import Quote, QuoteKind, Span
 
@@ -369,8 +371,8 @@ def test_plots_do_not_touch_pyplot_or_the_backend(tmp_path: Path):
     code = "\n".join([
         "import matplotlib, sys",
         "matplotlib.use('svg')",
-        "from stanceclf.analysis.outputs import StanceAggregate, plot_stance_matrix, plot_stance_over_time, "
-        "write_html_report",
+        "from stanceclf.analysis.outputs import StanceAggregate, write_html_report",
+        "from stanceclf.analysis.plots import plot_stance_matrix, plot_stance_over_time",
         "agg = StanceAggregate()",
         "agg.add_record({'status': 'ok', 'speaker': 'A', 'target': 'T', 'stance': 'FAVOR', 'p_favor': 0.9, "
         "'p_against': 0.0, 'p_none': 0.1, 'date': '2025-01-02', 'via': 'quote'})",
@@ -383,9 +385,14 @@ def test_plots_do_not_touch_pyplot_or_the_backend(tmp_path: Path):
                          timeout=300)
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "m.png").read_bytes()[:4] == b"\x89PNG"
-    for module in ("outputs.py", "report.py"):
+    for module in ("outputs.py", "plots.py", "report.py"):
         source = (ROOT / "stanceclf" / "analysis" / module).read_text()
         assert not re.search(r"matplotlib\.use\(|import matplotlib\.pyplot|from matplotlib import pyplot", source)
+
+
+def test_outputs_still_offers_the_plots_under_their_old_names():
+    for name in plots.__all__:
+        assert getattr(outputs, name) is getattr(plots, name) and name in outputs.__all__
 
 
 def test_toc_links_every_article_and_tables_are_sortable():

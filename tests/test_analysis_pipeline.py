@@ -1,13 +1,14 @@
-"""End-to-end analysis: the pipeline on articles we wrote, corpus streaming (linking rules:
-test_analysis_linking.py)."""
+"""End-to-end analysis: the pipeline on articles we wrote, its stages and overriding them, corpus
+streaming (linking rules: test_analysis_linking.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from stanceclf.analysis import Analyzer, ArticleAnalysis, DocumentError, RECORD_FIELDS, parse_targets
-from stanceclf.errors import DataError
+from stanceclf.analysis import (RECORD_FIELDS, Analyzer, ArticleAnalysis, Document, DocumentError, ExtractedArticle,
+                                LinkedArticle, parse_targets)
+from stanceclf.errors import DataError, ModelError
 from stanceclf.types import QuoteKind
 
 ARTICLE = """Mayor Lena Fischer defended the new tram line on Tuesday. "The tram line is the best investment this city has made in decades," Fischer said. "I am proud of it."
@@ -122,6 +123,91 @@ def test_worker_processes_give_the_same_results(analyzer: Analyzer):
                 for r in results if isinstance(r, ArticleAnalysis) for row in r.to_records()]
 
     assert rows(parallel) == rows(serial)
+
+
+# -- the stages: extract -> link -> score -> assemble ----------------------------------------------
+
+IN_FAVOUR = {"AGAINST": 0.1, "FAVOR": 0.8, "NONE": 0.1}
+
+
+class QuotedTargetsOnly(Analyzer):
+    """A stricter linking rule: a quote addresses only the targets it names."""
+
+    def link(self, article, targets):
+        linked = super().link(article, targets)
+        linked.pairs = [(i, link) for i, link in linked.pairs if link.via == "quote"]
+        return linked
+
+
+class FixedStance(Analyzer):
+    """Every pair gets the same distribution, without a stance model."""
+
+    def score(self, articles):
+        return [[dict(IN_FAVOUR) for _ in article.pairs] for article in articles]
+
+
+def test_the_stages_compose_to_the_same_result_as_analyze(analyzer: Analyzer):
+    documents = [Document("tram", ARTICLE), Document("rival", ARTICLE.replace("Tom Baker", "Tim Barker"))]
+    targets = parse_targets(TARGETS)
+    extracted = analyzer.extract(documents)
+    assert [type(a) for a in extracted] == [ExtractedArticle, ExtractedArticle]
+    linked = [analyzer.link(article, targets) for article in extracted]
+    assert all(isinstance(a, LinkedArticle) and a.pairs for a in linked)
+    scores = analyzer.score(linked)  # one call for the chunk, one distribution per pair
+    assert [len(s) for s in scores] == [len(a.pairs) for a in linked]
+    by_stages = [analyzer.assemble(article, probabilities) for article, probabilities in zip(linked, scores)]
+    by_analyze = list(analyzer.analyze_documents(documents, TARGETS))
+    assert [r.to_dict() for r in by_stages] == [r.to_dict() for r in by_analyze]
+    assert by_stages[0].to_dict() == analyzer.analyze(ARTICLE, TARGETS, doc_id="tram").to_dict()
+
+
+def test_a_subclass_overrides_the_link_stage_alone(analyzer: Analyzer):
+    default = analyzer.analyze(ARTICLE, TARGETS)
+    strict = QuotedTargetsOnly(model=analyzer.model, extractor=analyzer.extractor).analyze(ARTICLE, TARGETS)
+    assert [q.quote for q in strict.quotes] == [q.quote for q in default.quotes]  # extract unchanged
+    assert {s.via for q in default.quotes for s in q.stances} > {"quote"}
+    assert {s.via for q in strict.quotes for s in q.stances} == {"quote"}
+    for mine, theirs in zip(strict.quotes, default.quotes):  # score and assemble unchanged
+        kept = [s for s in theirs.stances if s.via == "quote"]
+        assert [(s.target, s.label, s.mention) for s in mine.stances] == [(s.target, s.label, s.mention) for s in kept]
+        for s, t in zip(mine.stances, kept):  # fewer pairs in the model's batch: the same up to float rounding
+            assert s.probabilities == pytest.approx(t.probabilities, abs=1e-6)
+
+
+def test_a_subclass_overrides_the_score_stage_alone(analyzer: Analyzer):
+    fixed = FixedStance(model="no-such-model", extractor=analyzer.extractor)
+    result = fixed.analyze(ARTICLE, TARGETS)
+    stances = [s for q in result.quotes for s in q.stances]
+    assert stances and all(s.label == "FAVOR" and s.probabilities == IN_FAVOUR for s in stances)
+    assert [(q.quote, [(s.target, s.via) for s in q.stances]) for q in result.quotes] == \
+        [(q.quote, [(s.target, s.via) for s in q.stances]) for q in analyzer.analyze(ARTICLE, TARGETS).quotes]
+    assert fixed._model is None  # the stance model was never needed
+    assert result.to_records()[0]["p_favor"] == 0.8
+
+
+class ScoresTooFew(FixedStance):
+    def score(self, articles):
+        return [pairs[:-1] for pairs in super().score(articles)]
+
+
+def test_a_score_override_that_drops_pairs_is_an_error(analyzer: Analyzer):
+    with pytest.raises(ModelError, match=r"ScoresTooFew.score\(\) must give"):
+        ScoresTooFew(model="no-such-model", extractor=analyzer.extractor).analyze(ARTICLE, TARGETS)
+
+
+def test_an_overridden_stage_that_fails_fails_only_its_document(analyzer: Analyzer):
+    class LinkFailsOnBaker(FixedStance):
+        def link(self, article, targets):
+            if "Baker" in article.document.text:
+                raise RuntimeError("no rule for Baker")
+            return super().link(article, targets)
+
+    results = list(LinkFailsOnBaker(extractor=analyzer.extractor).analyze_documents(
+        [ARTICLE, ARTICLE.replace("Tom Baker", "Tim Barker")], TARGETS))
+    assert isinstance(results[0], DocumentError) and results[0].stage == "targets"
+    assert "no rule for Baker" in results[0].error and isinstance(results[1], ArticleAnalysis)
+    with pytest.raises(ModelError, match="top level"):  # worker processes need an importable class
+        next(LinkFailsOnBaker(extractor="rules").analyze_documents([ARTICLE], TARGETS, workers=2))
 
 
 def test_freed_memory_is_returned_to_the_os_on_glibc():

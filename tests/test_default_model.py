@@ -23,10 +23,11 @@ from stanceclf.models import default as default_mod
 
 REPO = Path(__file__).resolve().parent.parent
 SCRIPT = REPO / "training" / "train_stance.py"
+MODEL_CARD = REPO / "training" / "model_card.py"
 
 
-def _script():
-    spec = importlib.util.spec_from_file_location("train_stance", SCRIPT)
+def _script(path: Path = SCRIPT):
+    spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -206,7 +207,7 @@ def test_model_card_with_results(tmp_path: Path) -> None:
             {"model": "default_stance", "dataset": ds, "split": "test", "protocol": "in-target", "scores": scores,
              "n_examples": 100, "examples_per_s": 80.0, "peak_memory_mb": 900.0}))
     (results / "tfidf__semeval2016__in-target.json").write_text("{}")
-    path = default_mod.write_model_card(art, results_dir=results, output=tmp_path / "card.md")
+    path = _script(MODEL_CARD).write_model_card(art, results_dir=results, output=tmp_path / "card.md")
     text = path.read_text()
     assert "0.580-0.640" in text and "zero-shot" in text and "SemEval-2016" in text
     assert "do not" in text.lower() or "not be redistributed" in text

@@ -16,6 +16,7 @@ from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precisio
 
 from stanceclf.errors import DataError, UnknownNameError
 from stanceclf import metrics as M
+from stanceclf.metrics import significance
 from stanceclf.metrics import (
     METRICS,
     accuracy,
@@ -256,7 +257,7 @@ def test_bootstrap_groups_resample_whole_groups():
     yt = ["a"] * 40
     yp = ["a"] * 20 + ["b"] * 20
     groups = ["x"] * 20 + ["y"] * 20
-    scores = M._bootstrap_scores(accuracy, np.array(yt), [np.array(yp)], 200, 0, np.array(groups))[0]
+    scores = significance._bootstrap_scores(accuracy, np.array(yt), [np.array(yp)], 200, 0, np.array(groups))[0]
     assert set(np.round(scores, 6)) <= {0.0, 0.5, 1.0}
     lo, hi = bootstrap_ci(accuracy, yt, yp, n_resamples=200, groups=groups)
     assert (lo, hi) == (0.0, 1.0)

@@ -285,11 +285,17 @@ def test_fit_with_dev_checkpoint_and_resume(tiny_encoder: Path, tmp_path: Path) 
     assert (out / "tagger_config.json").is_file() and (out / "checkpoint" / "state.json").is_file()
     log = [json.loads(line) for line in (out / "training_log.jsonl").read_text().splitlines()]
     assert {r["type"] for r in log} == {"train", "eval", "end"}
+    # a run killed after its last checkpoint logged steps 13-14 the resumed run will log again
+    with (out / "training_log.jsonl").open("a") as fh:
+        fh.write('{"type": "train", "step": 13}\n{"type": "train", "step": 14}\n{"type": "tr')
     # resuming a finished run does no more steps; a longer run continues from the checkpoint
     t2 = QuoteTagger.from_pretrained(tiny_encoder, lora_r=4, lora_alpha=8, window=32, stride=8)
     s2 = t2.fit(TRAIN_DOCS, TRAIN_DOCS[:1], TrainConfig(**{**cfg.__dict__, "epochs": 5}), output_dir=out,
                 resume=True, progress=False)
     assert s2["steps_done"] == 15
+    steps = [json.loads(line)["step"] for line in (out / "training_log.jsonl").read_text().splitlines()
+             if json.loads(line)["type"] == "train"]
+    assert steps == list(range(1, 16))  # the killed run's records after the checkpoint were dropped
     assert (out / "checkpoint").is_dir()
 
 

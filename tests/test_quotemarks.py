@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from stanceclf.extract.quotemarks import find_quoted_segments
+from stanceclf.extract.quotemarks import find_quoted_segments, quoted_mask
 
 MARKS = ['"', "\u201c", "\u201d", "\u201e", "\u00ab", "\u00bb", "'", "\u2018", "\u2019"]
 pieces = st.one_of(
@@ -92,3 +92,11 @@ def _shared(extract):
         extractor.nlp  # noqa: B018 - raises ModelError when the model is missing
         _EXTRACTOR.append(extractor)
     return _EXTRACTOR[0]
+
+
+def test_typewriter_and_reversed_marks_are_double_quotes():
+    text = "''We pay,'' he said. \u201fFine\u201d and \u201dOdd opener.\u201d"
+    assert [text[s.start:s.end] for s in find_quoted_segments(text)] == ["We pay,", "Fine", "Odd opener."]
+    (first, *_) = find_quoted_segments(text)
+    assert (first.open_mark, first.close_mark, first.close_end) == (0, 9, 11)
+    assert not any(quoted_mask("He said\u201d no, it's 5' 2'' tall."))

@@ -284,7 +284,7 @@ def test_class_weights_and_gradient_accumulation(corpus) -> None:
 def test_weighted_loss_matches_torch(corpus) -> None:
     import torch
 
-    from stanceclf.models.transformer import _trainer_classes
+    from stanceclf.models.hf_training import _trainer_classes
 
     trainer_cls, _ = _trainer_classes()
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from .corpus import DEFAULT_MAX_CHARS, Document, DocumentError, read_documents, validate_text
 from .linking import VIAS, Link, TargetLinker
-from .pipeline import Analyzer, analyze, suggest_targets
+from .pipeline import Analyzer, ExtractedArticle, LinkedArticle, analyze, suggest_targets
 from .results import RECORD_FIELDS, ArticleAnalysis, QuoteAnalysis, TargetStance, records_frame, records_of
 from .targets import Target, TargetMatcher, TargetMention, load_targets, parse_targets
 
 __all__ = [
     "analyze", "Analyzer", "ArticleAnalysis", "QuoteAnalysis", "TargetStance", "RECORD_FIELDS", "suggest_targets",
+    "ExtractedArticle", "LinkedArticle",
     "Target", "TargetMention", "TargetMatcher", "parse_targets", "load_targets", "TargetLinker", "Link", "VIAS",
     "Document", "DocumentError", "read_documents", "validate_text", "DEFAULT_MAX_CHARS", "records_frame", "records_of",
 ]

@@ -16,14 +16,14 @@ stanceclf.errors.DataError: The document is empty (no text after stripping white
 
 from __future__ import annotations
 
-import csv
-import json
+import itertools
 import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, TextIO
 
+from ..data.tables import BadRow, Row, open_table, table_kind
 from ..errors import DataError
 
 __all__ = ["Document", "DocumentError", "validate_text", "read_documents", "printable", "DEFAULT_MAX_CHARS",
@@ -193,11 +193,8 @@ def read_documents(
             broken = " (a broken symbolic link)" if path.is_symlink() else ""
             yield DocumentError(str(path), f"{path} does not exist{broken}.", source=str(path))
             continue
-        suffix = path.suffix.lower()
-        if suffix in (".jsonl", ".ndjson"):
-            yield from _read_jsonl(path, text_column, id_column, date_column)
-        elif suffix in (".csv", ".tsv"):
-            yield from _read_csv(path, text_column, id_column, date_column, "\t" if suffix == ".tsv" else ",")
+        if path.suffix.lower() in _TABLE_SUFFIXES:
+            yield from _read_table(path, table_kind(path), str(path), path.stem, text_column, id_column, date_column)
         else:
             try:
                 text = _decode(path.read_bytes(), str(path))
@@ -207,130 +204,57 @@ def read_documents(
             yield Document(path.stem, text, source=str(path))
 
 
-def _row_document(row: Any, where: str, default_id: str, source: str,
-                  text_column: str, id_column: str, date_column: str) -> Document | DocumentError:
-    if not isinstance(row, dict):
-        return DocumentError(default_id, f"{where} is a JSON {type(row).__name__}, not an object.", source)
-    doc_id = str(row.get(id_column) or default_id)
-    if text_column not in row:
-        return DocumentError(doc_id, f"{where} has no {text_column!r} field (fields: {sorted(row)}); "
-                                     "pass --text-column NAME.", source)
-    text = row[text_column]
+def _read_table(source: Path | Iterable[str], kind: str, name: str, stem: str, text_column: str, id_column: str,
+                date_column: str) -> Iterator[Document | DocumentError]:
+    """The rows of one table (a file, or stdin's lines) as documents; a row that cannot be read, or a
+    file without the text column, becomes an error record, and reading goes on after a bad row."""
+    try:
+        table = open_table(source, kind=kind, name=name)
+    except DataError as exc:
+        yield DocumentError(stem, str(exc), source=name)
+        return
+    with table:
+        if table.columns is not None and text_column not in table.columns:
+            yield DocumentError(stem, f"{name} has no {text_column!r} column (columns: {table.columns}); "
+                                      "pass --text-column NAME.", name)
+            return
+        for row in table:
+            default_id = f"{stem}:{row.line}"
+            if isinstance(row, BadRow):
+                yield DocumentError(default_id, row.message, name)
+            else:
+                yield _row_document(row, default_id, text_column, id_column, date_column)
+
+
+def _row_document(row: Row, default_id: str, text_column: str, id_column: str, date_column: str
+                  ) -> Document | DocumentError:
+    values = row.values
+    doc_id = str(values.get(id_column) or default_id)
+    if text_column not in values:
+        return DocumentError(doc_id, f"{row.where} has no {text_column!r} field (fields: {sorted(values)}); "
+                                     "pass --text-column NAME.", row.source)
+    text = values[text_column]
     if not isinstance(text, str):
-        return DocumentError(doc_id, f"{where}: {text_column!r} is a {type(text).__name__}, not a string.", source)
-    date = row.get(date_column)
-    meta = {k: v for k, v in row.items() if k not in (text_column, id_column, date_column)}
-    return Document(doc_id, text, date=str(date) if date not in (None, "") else None, source=source, metadata=meta)
-
-
-def _read_jsonl(path: Path, text_column: str, id_column: str, date_column: str) -> Iterator[Document | DocumentError]:
-    try:
-        handle = path.open("rb")
-    except OSError as exc:
-        yield DocumentError(path.stem, f"{path} cannot be read: {exc}", source=str(path))
-        return
-    with handle:
-        for n, raw in enumerate(handle, start=1):
-            where, default_id = f"{path} line {n}", f"{path.stem}:{n}"
-            if not raw.strip():
-                continue
-            try:
-                row = json.loads(_decode(raw, where))
-            except DataError as exc:
-                yield DocumentError(default_id, str(exc), str(path))
-                continue
-            except json.JSONDecodeError as exc:
-                yield DocumentError(default_id, f"{where} is not valid JSON: {exc.msg}.", str(path))
-                continue
-            yield _row_document(row, where, default_id, str(path), text_column, id_column, date_column)
-
-
-class _CountedLines:
-    """Iterates over a text file's lines, counting them (``csv.reader.line_num`` restarts per reader)."""
-
-    def __init__(self, handle: TextIO):
-        self._handle, self.count = handle, 0
-
-    def __iter__(self) -> "_CountedLines":
-        return self
-
-    def __next__(self) -> str:
-        line = next(self._handle)
-        self.count += 1
-        return line
-
-
-def _read_csv(path: Path, text_column: str, id_column: str, date_column: str, delimiter: str) -> Iterator[Document | DocumentError]:
-    """CSV/TSV rows as documents. Quoting is read strictly: an unclosed quotation mark, which would
-    silently join the following rows into one text, becomes an error record naming the lines it
-    spoiled, and reading goes on after them."""
-    try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-    except OSError as exc:
-        yield DocumentError(path.stem, f"{path} cannot be read: {exc}", source=str(path))
-        return
-    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-    with handle:
-        lines = _CountedLines(handle)
-        try:
-            reader = csv.reader(lines, delimiter=delimiter, strict=True)
-            header = next(reader, None)
-            if header is None or text_column not in header:
-                yield DocumentError(path.stem, f"{path} has no {text_column!r} column (columns: {header}); "
-                                               "pass --text-column NAME.", str(path))
-                return
-            done = lines.count  # the last line of the last row read
-            while True:
-                try:
-                    cells = next(reader)
-                except StopIteration:
-                    return
-                except csv.Error as exc:
-                    first = done + 1
-                    yield DocumentError(f"{path.stem}:line{first}", f"{path} lines {first}-{lines.count} are not valid CSV "
-                                        f"({exc}): probably an unclosed quotation mark on line {first}. The rows on "
-                                        "those lines were not read; fix the quoting and run them again.", str(path))
-                    reader, done = csv.reader(lines, delimiter=delimiter, strict=True), lines.count
-                    continue
-                where, default_id = f"{path} line {done + 1}", f"{path.stem}:{done + 1}"
-                done = lines.count
-                if not any(cell.strip() for cell in cells):
-                    continue
-                if len(cells) != len(header):
-                    yield DocumentError(default_id, f"{where} has {len(cells)} fields where the header has "
-                                        f"{len(header)}; check its delimiters and quoting.", str(path))
-                    continue
-                yield _row_document(dict(zip(header, cells)), where, default_id, str(path), text_column, id_column,
-                                    date_column)
-        except UnicodeDecodeError as exc:
-            yield DocumentError(path.stem, f"{path} is not valid UTF-8 after line {lines.count} ({exc.reason}). "
-                                           "Re-encode it as UTF-8; the rows before were processed.", str(path))
+        return DocumentError(doc_id, f"{row.where}: {text_column!r} is a {type(text).__name__}, not a string.",
+                             row.source)
+    date = values.get(date_column)
+    meta = {k: v for k, v in values.items() if k not in (text_column, id_column, date_column)}
+    return Document(doc_id, text, date=str(date) if date not in (None, "") else None, source=row.source,
+                    metadata=meta)
 
 
 def _read_stdin(stream: TextIO, text_column: str, id_column: str, date_column: str) -> Iterator[Document | DocumentError]:
-    first = ""
+    """Standard input: JSON lines if its first non-blank line starts with ``{``, else one plain-text document."""
+    head: list[str] = []
     while True:
         line = stream.readline()
         if not line:
             break
-        first = line
+        head.append(line)
         if line.strip():
             break
-    if first.lstrip().startswith("{"):
-        for n, line in enumerate(_chain_lines(first, stream), start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield DocumentError(f"stdin:{n}", f"stdin line {n} is not valid JSON: {exc.msg}.", "stdin")
-                continue
-            yield _row_document(row, f"stdin line {n}", f"stdin:{n}", "stdin", text_column, id_column, date_column)
+    if head and head[-1].lstrip().startswith("{"):
+        yield from _read_table(itertools.chain(head, stream), "jsonl", "stdin", "stdin", text_column, id_column,
+                               date_column)
     else:
-        text = first + stream.read()
-        yield Document("stdin", text, source="stdin")
-
-
-def _chain_lines(first: str, stream: TextIO) -> Iterator[str]:
-    yield first
-    yield from stream
+        yield Document("stdin", (head[-1] if head else "") + stream.read(), source="stdin")

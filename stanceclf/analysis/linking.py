@@ -35,6 +35,9 @@ A speaker never gets a stance toward a target that is the speaker. Each :class:`
 mention or evidence span and the ``context`` the model reads beside the quote's sentence (the
 antecedent's or the framing sentence).
 
+The analysis runs these rules in its link stage, :meth:`stanceclf.analysis.pipeline.Analyzer.link`;
+to use a rule of your own in your analyses only, override that method in a subclass of ``Analyzer``.
+
 >>> import spacy                                                          # doctest: +SKIP
 >>> linker = TargetLinker(text, nlp(text), parse_targets({"Ilse Mork": []}))   # doctest: +SKIP
 >>> [(l.target, l.via, l.evidence.text) for l in linker.link(quotes[0], quotes)]  # doctest: +SKIP

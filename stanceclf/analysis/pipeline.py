@@ -1,11 +1,13 @@
-"""End-to-end analysis: quotes -> speakers -> targets -> stance, for one article or a whole corpus.
+"""End-to-end analysis of one article or a corpus in four stages, methods of :class:`Analyzer` that a
+subclass can override one by one: **extract** (quotes, speakers) -> **link** ((quote, target) pairs)
+-> **score** (stance probabilities) -> **assemble** (:class:`~stanceclf.analysis.results.ArticleAnalysis`).
 
 >>> from stanceclf import analyze                                             # doctest: +SKIP
 >>> result = analyze(article, targets={"NATO": ["the alliance"]})            # doctest: +SKIP
 >>> for q in result.quotes:                                                   # doctest: +SKIP
 ...     print(q.speaker, [(s.target, s.label) for s in q.stances])
 
-Which targets a quote addresses is decided by the linking stage (:mod:`stanceclf.analysis.linking`;
+Which targets a quote addresses is decided by the link stage (:mod:`stanceclf.analysis.linking`;
 ``TargetStance.via`` says how: ``quote``, ``sentence``, ``coreference``, ``framing``, ``addressee``,
 ``continuation``, or ``none`` for the unaddressed targets listed with ``all_targets=True``, NONE by rule). The stance
 model then reads (speaker, target, the quote's sentence(s), the context that made the link).
@@ -32,7 +34,7 @@ from .linking import Link, TargetLinker, quote_sentences, sentence_bounds
 from .results import ArticleAnalysis, QuoteAnalysis, TargetStance
 from .targets import Target, parse_targets
 
-__all__ = ["Analyzer", "analyze", "suggest_targets"]
+__all__ = ["Analyzer", "ExtractedArticle", "LinkedArticle", "analyze", "suggest_targets"]
 
 logger = logging.getLogger(__name__)
 
@@ -131,21 +133,40 @@ def suggest_targets(doc: Any, max_targets: int = 8) -> list[Target]:
 
 
 # --------------------------------------------------------------------------------------------------
-# The analyzer
+# What the stages hand on
 # --------------------------------------------------------------------------------------------------
 
 @dataclass
-class _Prepared:
-    """A document after extraction and target linking, before stance (picklable, for worker processes)."""
+class ExtractedArticle:
+    """One document after :meth:`Analyzer.extract`: its quotes (speakers resolved) and the parse they
+    were found in (``spacy_doc``, a spaCy ``Doc`` of ``document.text``; it never leaves the process
+    that made it)."""
+
+    document: Document
+    spacy_doc: Any
+    quotes: list[Quote]
+
+
+@dataclass
+class LinkedArticle:
+    """One document after :meth:`Analyzer.link`: the (quote, target) pairs to score.
+
+    ``sentences[i]`` is the text the stance model reads for ``quotes[i]`` (its sentence(s));
+    ``targets`` those of the article (given, or suggested when ``targets_suggested``); ``pairs`` are
+    ``(quote index, Link)`` in quote order. Picklable: worker processes send it back.
+    """
 
     document: Document
     quotes: list[Quote]
     sentences: list[Span]
     targets: list[Target]
-    suggested: bool
-    pairs: list[tuple[int, Link]]  # (quote index, link)
-    seconds: dict[str, float]
+    targets_suggested: bool
+    pairs: list[tuple[int, Link]]
 
+
+# --------------------------------------------------------------------------------------------------
+# The analyzer
+# --------------------------------------------------------------------------------------------------
 
 class Analyzer:
     """Runs the whole pipeline; load it once and reuse it (models load lazily, on first use).
@@ -171,6 +192,27 @@ class Analyzer:
         :meth:`~stanceclf.models.transformer.CrossEncoderStanceClassifier.to`): ``device="cpu"``,
         ``"cuda"``...; ``precision="fp32"`` (default) or ``"bf16"``. ``None`` keeps the model's own
         choice (a visible GPU, else the CPU; fp32).
+
+    Stages
+    ------
+    :meth:`analyze`, :meth:`analyze_documents` and so :func:`~stanceclf.analysis.runs.run_corpus` run
+    these methods, in order, on chunks of ``chunk_size`` (32) documents; override one to change it alone:
+
+    * :meth:`extract`: ``Document`` s -> :class:`ExtractedArticle` s (once per chunk: one parser pass);
+    * :meth:`link`: an ``ExtractedArticle`` and the targets -> a :class:`LinkedArticle` (per document);
+    * :meth:`score`: ``LinkedArticle`` s -> a distribution per pair (once per chunk: batched model calls);
+    * :meth:`assemble`: a ``LinkedArticle`` and its distributions -> an ``ArticleAnalysis`` (per document).
+
+    A stage that raises for a document makes it a :class:`DocumentError` record (``stage``: ``extract``,
+    ``targets`` or ``stance``) and the run goes on. ``workers > 1`` runs extract and link in processes
+    with a new instance of the same class (define a subclass at a module's top level).
+
+    >>> class QuotedTargetsOnly(Analyzer):                       # a stricter linking rule
+    ...     def link(self, article, targets):
+    ...         linked = super().link(article, targets)
+    ...         linked.pairs = [(i, link) for i, link in linked.pairs if link.via == "quote"]
+    ...         return linked
+    >>> QuotedTargetsOnly(extractor="rules").analyze(text, ["NATO"])      # doctest: +SKIP
     """
 
     def __init__(self, model: Any = "default", extractor: Any = "hybrid", *, all_targets: bool = False,
@@ -188,7 +230,7 @@ class Analyzer:
         self.batch_size = batch_size
         self.max_chars = max_chars
         self.max_suggested_targets = max_suggested_targets
-        #: cumulative seconds per stage: extract (spaCy + tagger + rules), targets, stance
+        #: cumulative seconds per stage: extract (spaCy + tagger + rules), targets (link), stance (score)
         self.timings: Counter[str] = Counter()
 
     # -- lazily loaded parts ------------------------------------------------------------------------
@@ -249,8 +291,9 @@ class Analyzer:
                           workers: int = 1, chunk_size: int = 32, progress: Any = None
                           ) -> Iterator[ArticleAnalysis | DocumentError]:
         """Analyse a stream of documents, yielding one result (or :class:`DocumentError`) per input, in
-        input order. Memory is bounded by ``chunk_size`` documents; stance-model calls are batched
-        across the documents of a chunk. ``workers > 1`` extracts quotes in that many processes.
+        input order. Memory is bounded by ``chunk_size`` documents; each chunk goes through
+        :meth:`extract`, :meth:`link`, :meth:`score` (one stance-model pass over the pairs of the whole
+        chunk) and :meth:`assemble`. ``workers > 1`` extracts and links in that many processes.
         ``progress``: ``True`` draws a progress bar on standard error; a callable is called with the
         number of documents just finished."""
         if progress is True:
@@ -263,8 +306,9 @@ class Analyzer:
         docs = (Document(f"doc{i}", d) if isinstance(d, str) else d for i, d in enumerate(documents))
         pool = None
         if workers > 1:
-            pool = _start_pool(workers, self._extractor_spec, target_list, self.all_targets, self.max_chars,
-                               self.max_suggested_targets)
+            pool = _start_pool(workers, type(self), target_list, extractor=self._extractor_spec, model=None,
+                               all_targets=self.all_targets, max_chars=self.max_chars,
+                               max_suggested_targets=self.max_suggested_targets)
             chunk_size = max(chunk_size, workers * 4)
         try:
             while True:
@@ -272,13 +316,13 @@ class Analyzer:
                 if not chunk:
                     return
                 if pool is not None:
-                    prepared = pool.map(_prepare_in_worker, chunk, chunksize=max(1, len(chunk) // (workers * 2)))
+                    done = pool.map(_extract_and_link_in_worker, chunk, chunksize=max(1, len(chunk) // (workers * 2)))
+                    linked = [item for item, _ in done]
+                    for _, seconds in done:
+                        self.timings.update(seconds)
                 else:
-                    prepared = self._prepare_chunk(chunk, target_list)
-                for item in prepared:
-                    if isinstance(item, _Prepared):
-                        self.timings.update(item.seconds)
-                yield from self._score(prepared)
+                    linked = self._extract_and_link(chunk, target_list)
+                yield from self._score_and_assemble(linked)
                 if progress is not None:
                     progress(len(chunk))
         finally:
@@ -293,54 +337,32 @@ class Analyzer:
         with tqdm(total=total, unit="doc", desc="analyze", file=sys.stderr) as bar:
             yield from self.analyze_documents(documents, targets, progress=bar.update, **options)
 
-    # -- stages -------------------------------------------------------------------------------------
-    def _prepare_chunk(self, chunk: Sequence[Document | DocumentError], targets: list[Target] | None
-                       ) -> list[_Prepared | DocumentError]:
-        out: list[_Prepared | DocumentError | None] = [None] * len(chunk)
-        valid: list[tuple[int, Document]] = []
-        for i, doc in enumerate(chunk):
-            if isinstance(doc, DocumentError):
-                out[i] = doc
-                continue
-            try:
-                text = validate_text(doc.text, self.max_chars)
-            except DataError as exc:
-                out[i] = DocumentError(doc.id, str(exc), doc.source, stage="validate")
-                continue
-            valid.append((i, doc if text is doc.text else dataclasses.replace(doc, text=text)))
-        if valid:
-            try:
-                t0 = time.perf_counter()
-                parsed = list(self.extractor.pipe_docs([d.text for _, d in valid]))
-                per_doc = (time.perf_counter() - t0) / len(valid)
-            except (ModelError, DataError):
-                raise
-            except Exception:  # one bad document must not sink the chunk: retry one by one
-                parsed, per_doc = [], 0.0
-                for _, d in valid:
-                    try:
-                        parsed.append(next(self.extractor.pipe_docs([d.text])))
-                    except Exception as exc:  # noqa: BLE001 - reported as an error record
-                        parsed.append(exc)
-            for (i, doc), item in zip(valid, parsed):
-                if isinstance(item, Exception):
-                    out[i] = DocumentError(doc.id, f"quote extraction failed: {type(item).__name__}: {item}",
-                                           doc.source, stage="extract")
-                    continue
-                spacy_doc, quotes = item
-                try:
-                    out[i] = self._link(doc, spacy_doc, quotes, targets, per_doc)
-                except Exception as exc:  # noqa: BLE001 - one odd document must not stop the stream
-                    out[i] = DocumentError(doc.id, f"target linking failed: {type(exc).__name__}: {exc}",
-                                           doc.source, stage="targets")
-        return [o for o in out if o is not None]
+    # -- the stages (override one to change it) ----------------------------------------------------
+    def extract(self, documents: Sequence[Document]) -> list[ExtractedArticle]:
+        """**Extract**: find the quotes of a chunk of documents and resolve their speakers.
 
-    def _link(self, doc: Document, spacy_doc: Any, quotes: list[Quote], targets: list[Target] | None,
-              extract_seconds: float) -> _Prepared:
-        t0 = time.perf_counter()
+        Input: validated :class:`Document` s. Output: one :class:`ExtractedArticle` per document, in
+        order. The default parses the chunk in one pass of the quote extractor
+        (:meth:`~stanceclf.extract.QuoteExtractor.pipe_docs`). When it raises, the documents are
+        extracted again one at a time, and those that still fail become ``stage="extract"`` errors.
+
+        >>> [q.speaker for q in Analyzer(extractor="rules").extract([Document("d", text)])[0].quotes]  # doctest: +SKIP
+        """
+        parsed = self.extractor.pipe_docs([document.text for document in documents])
+        return [ExtractedArticle(document, spacy_doc, quotes) for document, (spacy_doc, quotes) in zip(documents, parsed)]
+
+    def link(self, article: ExtractedArticle, targets: Sequence[Target] | None) -> LinkedArticle:
+        """**Link**: the targets each quote of one article addresses, as (quote, target) pairs.
+
+        Input: an :class:`ExtractedArticle` and the parsed targets (``None``: suggest them from the
+        article, :func:`suggest_targets`). Output: a :class:`LinkedArticle`. The default applies the
+        rules of :class:`~stanceclf.analysis.linking.TargetLinker` (see its ``via`` names) and gives
+        each quote its sentence(s) as the text the model reads. Raising makes the article a
+        ``stage="targets"`` error.
+        """
+        text, spacy_doc, quotes = article.document.text, article.spacy_doc, article.quotes
         suggested = targets is None
-        doc_targets = suggest_targets(spacy_doc, self.max_suggested_targets) if suggested else targets
-        text = doc.text
+        doc_targets = suggest_targets(spacy_doc, self.max_suggested_targets) if suggested else list(targets)
         bounds = sentence_bounds(text, spacy_doc)
         linked = (TargetLinker(text, spacy_doc, doc_targets, sentences=bounds).link_all(quotes, all_targets=self.all_targets)
                   if quotes else [])
@@ -350,87 +372,178 @@ class Analyzer:
             a, b, _, _ = quote_sentences(bounds, quote.start, quote.end)
             sentences.append(Span(a, b, text[a:b]))
             pairs += [(qi, link) for link in links]
-        seconds = {"extract": extract_seconds, "targets": time.perf_counter() - t0}
-        return _Prepared(doc, quotes, sentences, list(doc_targets), suggested, pairs, seconds)
+        return LinkedArticle(article.document, quotes, sentences, doc_targets, suggested, pairs)
 
-    def _score(self, prepared: Sequence[_Prepared | DocumentError]) -> Iterator[ArticleAnalysis | DocumentError]:
-        jobs = [(p, qi, link) for p in prepared if isinstance(p, _Prepared) for qi, link in p.pairs
-                if link.via != "none"]
-        probabilities: list[dict[str, float]] = []
+    def score(self, articles: Sequence[LinkedArticle]) -> list[list[dict[str, float]]]:
+        """**Score**: the stance probabilities of every (quote, target) pair of a chunk.
+
+        Input: the chunk's :class:`LinkedArticle` s (called only when one has pairs). Output: per
+        article, one ``{label: probability}`` per entry of its ``pairs``, in order. The default asks
+        the stance model about the pairs of all the articles together, ``batch_size`` at a time,
+        with (the quote's sentence(s), the target as shown to the model, the link's context, the
+        speaker); an unaddressed pair (``via="none"``) is NONE by rule, unasked. Raising makes every
+        article of the chunk that has pairs a ``stage="stance"`` error.
+
+        >>> class AlwaysInFavour(Analyzer):          # e.g. to try the other stages without a model
+        ...     def score(self, articles):
+        ...         return [[{"AGAINST": 0.0, "FAVOR": 1.0, "NONE": 0.0} for _ in a.pairs] for a in articles]
+        """
+        rows = [(article.sentences[qi].text, link.model_target, link.context, article.quotes[qi].speaker or "")
+                for article in articles for qi, link in article.pairs if link.via != "none"]
+        predicted = iter(self._predict_proba(rows))
+        return [[dict(_UNADDRESSED) if link.via == "none" else next(predicted) for _, link in article.pairs]
+                for article in articles]
+
+    def _predict_proba(self, rows: list[tuple[str, str, str, str]]) -> list[dict[str, float]]:
+        """The stance model's ``{label: probability}`` per row, ``batch_size`` rows per call (none: no model)."""
+        if not rows:
+            return []
+        try:
+            model = self.model
+            classes = [str(c) for c in model.classes_]
+            return [{c: float(v) for c, v in zip(classes, row)}
+                    for start in range(0, len(rows), self.batch_size)
+                    for row in model.predict_proba(rows[start:start + self.batch_size])]
+        finally:
+            release_freed_memory()  # keeps a long stream's memory flat (see stanceclf._memory)
+
+    def assemble(self, article: LinkedArticle, probabilities: Sequence[dict[str, float]]) -> ArticleAnalysis:
+        """**Assemble**: one article's result from its pairs and their probabilities.
+
+        Input: a :class:`LinkedArticle` and, per pair, its ``{label: probability}`` (from
+        :meth:`score`). Output: the :class:`ArticleAnalysis`: a :class:`QuoteAnalysis` per quote
+        with a :class:`TargetStance` per pair (label: the most probable), in pair order.
+        """
+        stances: dict[int, list[TargetStance]] = defaultdict(list)
+        for (qi, link), probs in zip(article.pairs, probabilities, strict=True):
+            label = max(probs, key=probs.get)
+            stances[qi].append(TargetStance(link.target, label, probs, link.via, link.mention, link.evidence))
+        quotes = [QuoteAnalysis(i, quote, article.sentences[i], tuple(stances[i])) for i, quote in enumerate(article.quotes)]
+        d = article.document
+        return ArticleAnalysis(d.id, d.text, quotes, article.targets, model=self.model_name, date=d.date,
+                               source=d.source, targets_suggested=article.targets_suggested, metadata=dict(d.metadata))
+
+    # -- running the stages on a chunk, one error record per failing document ------------------------
+    def _extract_and_link(self, chunk: Sequence[Document | DocumentError], targets: list[Target] | None
+                          ) -> list[LinkedArticle | DocumentError]:
+        """Validate, :meth:`extract` and :meth:`link` a chunk (what worker processes run): one result
+        per input, in order."""
+        out: list[LinkedArticle | DocumentError | None] = [d if isinstance(d, DocumentError) else None for d in chunk]
+        valid: list[tuple[int, Document]] = []
+        for i, doc in enumerate(chunk):
+            if isinstance(doc, DocumentError):
+                continue
+            try:
+                text = validate_text(doc.text, self.max_chars)
+            except DataError as exc:
+                out[i] = DocumentError(doc.id, str(exc), doc.source, stage="validate")
+                continue
+            valid.append((i, doc if text is doc.text else dataclasses.replace(doc, text=text)))
+        for (i, _), article in zip(valid, self._run_extract([doc for _, doc in valid]), strict=True):  # one each
+            out[i] = article if isinstance(article, DocumentError) else self._run_link(article, targets)
+        return [item for item in out if item is not None]
+
+    def _run_extract(self, documents: list[Document]) -> list[ExtractedArticle | DocumentError]:
+        if not documents:
+            return []
+        t0 = time.perf_counter()
+        try:
+            extracted: list[ExtractedArticle | DocumentError] = list(self.extract(documents))
+        except (ModelError, DataError):
+            raise  # the extractor itself is unusable: no document would fare better
+        except Exception:  # one bad document must not sink the chunk: retry one by one
+            extracted = [self._extract_one(document) for document in documents]
+        self.timings["extract"] += time.perf_counter() - t0
+        return extracted
+
+    def _extract_one(self, document: Document) -> ExtractedArticle | DocumentError:
+        try:
+            (article,) = self.extract([document])
+        except Exception as exc:  # noqa: BLE001 - reported as an error record
+            return DocumentError(document.id, f"quote extraction failed: {type(exc).__name__}: {exc}",
+                                 document.source, stage="extract")
+        return article
+
+    def _run_link(self, article: ExtractedArticle, targets: list[Target] | None) -> LinkedArticle | DocumentError:
+        t0 = time.perf_counter()
+        try:
+            return self.link(article, targets)
+        except Exception as exc:  # noqa: BLE001 - one odd document must not stop the stream
+            doc = article.document
+            return DocumentError(doc.id, f"target linking failed: {type(exc).__name__}: {exc}", doc.source, stage="targets")
+        finally:
+            self.timings["targets"] += time.perf_counter() - t0
+
+    def _score_and_assemble(self, items: Sequence[LinkedArticle | DocumentError]
+                            ) -> Iterator[ArticleAnalysis | DocumentError]:
+        """:meth:`score` the pairs of a chunk in one go, then :meth:`assemble` each article."""
+        articles = [item for item in items if isinstance(item, LinkedArticle)]
+        scores: list[list[dict[str, float]]] = [[] for _ in articles]
         failed: str | None = None
-        if jobs:
+        if any(article.pairs for article in articles):
             t0 = time.perf_counter()
             try:
-                model = self.model
-                classes = [str(c) for c in model.classes_]
-                for start in range(0, len(jobs), self.batch_size):
-                    batch = [(p.sentences[qi].text, link.model_target, link.context, p.quotes[qi].speaker or "")
-                             for p, qi, link in jobs[start:start + self.batch_size]]
-                    for row in model.predict_proba(batch):
-                        probabilities.append({c: float(v) for c, v in zip(classes, row)})
+                scores = self.score(articles)
             except (ModelError, ImportError):
                 raise
             except Exception as exc:  # noqa: BLE001 - reported per document below
                 failed = f"stance model failed: {type(exc).__name__}: {exc}"
-            release_freed_memory()  # keeps a long stream's memory flat (see stanceclf._memory)
             self.timings["stance"] += time.perf_counter() - t0
-        by_doc: dict[int, list[tuple[int, Link, dict[str, float]]]] = defaultdict(list)
-        for (p, qi, link), probs in zip(jobs, probabilities):
-            by_doc[id(p)].append((qi, link, probs))
-        for p in prepared:
-            if isinstance(p, DocumentError):
-                yield p
+            if failed is None and [len(s) for s in scores] != [len(a.pairs) for a in articles]:
+                raise ModelError(f"{type(self).__name__}.score() must give, per article, one probability dict per "
+                                 "pair, in order; fix the override.")
+        per_article = iter(scores)
+        for item in items:
+            if isinstance(item, DocumentError):
+                yield item
                 continue
-            if failed and p.pairs:
-                yield DocumentError(p.document.id, failed, p.document.source, stage="stance")
+            probabilities = next(per_article)
+            if failed and item.pairs:
+                yield DocumentError(item.document.id, failed, item.document.source, stage="stance")
                 continue
-            stances: dict[int, list[TargetStance]] = defaultdict(list)
-            for qi, link, probs in by_doc.get(id(p), []):
-                label = max(probs, key=probs.get)
-                stances[qi].append(TargetStance(link.target, label, probs, link.via, link.mention, link.evidence))
-            for qi, link in p.pairs:
-                if link.via == "none":  # not addressed: NONE by rule, the model is not asked
-                    stances[qi].append(TargetStance(link.target, "NONE", dict(_UNADDRESSED), "none"))
-            quotes = [QuoteAnalysis(i, q, p.sentences[i], tuple(stances.get(i, ()))) for i, q in enumerate(p.quotes)]
-            d = p.document
-            yield ArticleAnalysis(d.id, d.text, quotes, p.targets, model=self.model_name, date=d.date,
-                                  source=d.source, targets_suggested=p.suggested, metadata=dict(d.metadata))
+            yield self.assemble(item, probabilities)
 
 
 # --------------------------------------------------------------------------------------------------
-# Worker processes (quote extraction in parallel)
+# Worker processes (extract and link in parallel)
 # --------------------------------------------------------------------------------------------------
 
 _WORKER: dict[str, Any] = {}
 
 
-def _start_pool(workers: int, extractor: Any, targets: list[Target] | None, all_targets: bool, max_chars: int,
-                max_suggested: int) -> Any:
+def _start_pool(workers: int, analyzer_class: type[Analyzer], targets: list[Target] | None, **options: Any) -> Any:
+    """Worker processes, each with an ``analyzer_class(**options)`` (without a stance model)."""
     import multiprocessing
+    import pickle
 
-    if not isinstance(extractor, str):
+    if not isinstance(options["extractor"], str):
         raise ModelError("workers > 1 needs the extractor given by name ('rules', 'tagger' or 'hybrid').")
+    try:
+        pickle.dumps(analyzer_class)
+    except Exception:  # noqa: BLE001 - a class defined inside a function cannot reach another process
+        raise ModelError(f"workers > 1 needs {analyzer_class.__qualname__} defined at a module's top level.") from None
     ctx = multiprocessing.get_context("spawn")  # fork after torch/spaCy threads have started is unsafe
-    return ctx.Pool(workers, initializer=_init_worker,
-                    initargs=(extractor, targets, all_targets, max_chars, max_suggested))
+    return ctx.Pool(workers, initializer=_init_worker, initargs=(analyzer_class, options, targets))
 
 
-def _init_worker(extractor: str, targets: list[Target] | None, all_targets: bool, max_chars: int,
-                 max_suggested: int) -> None:
+def _init_worker(analyzer_class: type[Analyzer], options: dict[str, Any], targets: list[Target] | None) -> None:
     try:
         import torch
 
         torch.set_num_threads(1)
     except ImportError:
         pass
-    _WORKER["analyzer"] = Analyzer(model=None, extractor=extractor, all_targets=all_targets, max_chars=max_chars,
-                                   max_suggested_targets=max_suggested)
+    _WORKER["analyzer"] = analyzer_class(**options)
     _WORKER["targets"] = targets
 
 
-def _prepare_in_worker(doc: Document | DocumentError) -> _Prepared | DocumentError:
+def _extract_and_link_in_worker(doc: Document | DocumentError
+                                ) -> tuple[LinkedArticle | DocumentError, dict[str, float]]:
+    """One document through validate, extract and link, with the seconds each stage took."""
     analyzer: Analyzer = _WORKER["analyzer"]
-    return analyzer._prepare_chunk([doc], _WORKER["targets"])[0]
+    analyzer.timings.clear()
+    (item,) = analyzer._extract_and_link([doc], _WORKER["targets"])
+    return item, dict(analyzer.timings)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -28,7 +28,8 @@ from .. import __version__
 from ..types import STANCE_LABELS
 from .corpus import DocumentError
 from .linking import VIAS
-from .outputs import STANCE_COLOURS, StanceAggregate, _figure_data_uri, plot_stance_matrix, plot_stance_over_time
+from .outputs import StanceAggregate
+from .plots import STANCE_COLOURS, _figure_data_uri, plot_stance_matrix, plot_stance_over_time
 from .results import ArticleAnalysis, QuoteAnalysis
 
 __all__ = ["render_report", "article_fragment", "MEASURED_ACCURACY", "VIA_EXPLANATIONS"]

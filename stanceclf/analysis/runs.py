@@ -32,8 +32,8 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from ..errors import DataError
 from ..files import atomic_output, check_inputs, check_output_dir, check_output_file
 from .corpus import DocumentError, read_documents
-from .outputs import (RecordWriter, StanceAggregate, plot_stance_matrix, plot_stance_over_time, record_format,
-                      write_html_report)
+from .outputs import RecordWriter, StanceAggregate, record_format, write_html_report
+from .plots import plot_stance_matrix, plot_stance_over_time
 from .results import ArticleAnalysis, records_of
 
 __all__ = ["ResumableRecords", "CorpusRun", "run_corpus", "partial_path"]

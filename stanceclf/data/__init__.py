@@ -5,24 +5,11 @@ Importing this package is cheap: ``datasets`` is imported only when a loader run
 
 from __future__ import annotations
 
-from .loaders import (
-    DATASETS,
-    ENV_VAR,
-    DatasetInfo,
-    available_datasets,
-    get_dataset_info,
-    load_dataset,
-    load_dse,
-    load_fnc1,
-    load_newsmtsc,
-    load_persent,
-    load_perspectrum,
-    load_pstance,
-    load_semeval2016,
-    load_table,
-    load_vast,
-    resolve_data_dir,
-)
+from .canonical import load_table
+from .info import ENV_VAR, DatasetInfo, resolve_data_dir
+from .news import load_dse, load_fnc1, load_newsmtsc, load_persent
+from .registry import DATASETS, available_datasets, get_dataset_info, load_dataset
+from .social import load_perspectrum, load_pstance, load_semeval2016, load_vast
 from .schema import CANONICAL_COLUMNS, FNC_LABELS, STANCE2, STANCE3, canonical_features
 
 __all__ = [

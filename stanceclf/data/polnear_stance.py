@@ -21,7 +21,9 @@ from typing import Any, Iterator, Sequence
 
 from ..errors import DataError
 from ..types import STANCE_LABELS
-from .loaders import _Builder, _dataset_dict, _read_jsonl, resolve_data_dir
+from .canonical import _Builder, _dataset_dict
+from .polnear import polnear_root
+from .tables import _read_jsonl
 
 __all__ = ["LABELS", "RECORDS_DIR", "SPLIT_FOLDERS", "content_hash", "read_records", "verify_record",
            "quote_window", "load_polnear_stance"]
@@ -154,11 +156,7 @@ def load_polnear_stance(data_dir: str | os.PathLike[str] | None = None, *,
     ``article``, ``attribution``, ``aimed`` (the attribution refers to the target), ``content_start``/
     ``content_end`` and ``aliases`` (``|``-joined). SELF pairs (speaker = target) are left out.
     """
-    root = resolve_data_dir(data_dir)
-    polnear = next((c for c in (root / "polnear", root) if (c / "dev" / "text").is_dir()), None)
-    if polnear is None:
-        raise DataError(f"PolNeAR not found under {root}: polnear-stance reads its article texts from "
-                        f"{root / 'polnear'}/{{train,dev}}/text/.")
+    polnear = polnear_root(data_dir, "dev", annotations=False)  # the article texts are all it reads
     rec_dir = Path(records_dir) if records_dir else RECORDS_DIR
     splits = {}
     for split, fname in _RECORD_FILES.items():

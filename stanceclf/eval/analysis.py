@@ -157,7 +157,7 @@ def polnear_stance_articles(data_dir: str | os.PathLike[str] | None = None, spli
     (NONE included), ``aimed`` as labelled; targets the speaker *is* (SELF) are ``ambiguous``."""
     from ..data.polnear_stance import RECORDS_DIR, SPLIT_FOLDERS, read_records, verify_record
     from ..data.loaders import resolve_data_dir
-    from .quotes import derive_kind, quoted_mask
+    from .gold import derive_kind, quoted_mask
 
     root = resolve_data_dir(data_dir)
     root = root / "polnear" if (root / "polnear").is_dir() else root

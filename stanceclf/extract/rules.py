@@ -15,6 +15,9 @@ Before speakers are resolved, every candidate (from the rules or the tagger) is 
 quotation marks (:func:`settle_drafts`): no quote crosses a quotation mark or runs over a stray
 closing mark, and no text is extracted twice (except a quoted fragment inside the reported speech
 that holds it).
+
+The module stays whole (about 600 lines) because the passes share one index of quotation marks
+per parse and the draft type that :func:`merge_drafts` also uses for the tagger's attributions.
 """
 
 from __future__ import annotations
@@ -80,7 +83,7 @@ class _QuoteIndex:
     """Which character offsets lie inside quotation marks (marks included)."""
 
     def __init__(self, segments: list[QuotedSegment]):
-        self.ranges = sorted((s.open_mark, (s.close_mark + 1) if s.close_mark is not None else s.end) for s in segments)
+        self.ranges = sorted((s.open_mark, s.close_end if s.close_end is not None else s.end) for s in segments)
         self.starts = [r[0] for r in self.ranges]
 
     def inside(self, offset: int) -> bool:
@@ -164,7 +167,7 @@ def _is_sentence_like(doc: "Doc", seg: QuotedSegment, qindex: _QuoteIndex) -> bo
         return False
     line_start = _doc_text(doc).rfind("\n", 0, seg.open_mark) + 1
     before = _doc_text(doc)[line_start:seg.open_mark].rstrip()
-    starts_unit = before == "" or before[-1] in ".!?:\u2014-" or before.endswith(("\u201d", '"'))
+    starts_unit = before == "" or before[-1] in ".!?:\u2014-" or before.endswith(("\u201d", '"', "''"))
     after_lead_in = before.endswith(",") and _has_cue_before(doc, before)
     # a lead-in cue with a comma ("Baker said, "but ...") continues a split direct quote
     return after_lead_in or (first.isupper() or first.isdigit()) and starts_unit or (
@@ -281,7 +284,7 @@ def _continues(doc: "Doc", prev: QuotedSegment, seg: QuotedSegment) -> bool:
     """Is ``seg`` a continuation of ``prev`` (same paragraph run, or re-opened paragraph)?"""
     if prev.continues:
         return True
-    between = _doc_text(doc)[(prev.close_mark or prev.end) + 1: seg.open_mark]
+    between = _doc_text(doc)[prev.close_end if prev.close_end is not None else prev.end + 1: seg.open_mark]
     return "\n\n" not in between and len(between) < 120
 
 
@@ -542,7 +545,7 @@ def _fit_to_marks(text: str, content: tuple[int, int], segments: list[QuotedSegm
             b = seg.end  # starts mid-quote: ends with it
         else:
             a = min(a, seg.open_mark)
-            b = max(b, seg.close_mark + 1 if seg.close_mark is not None else seg.end)
+            b = max(b, seg.close_end if seg.close_end is not None else seg.end)
     k = bisect_right(stray_closers, a)
     if k < len(stray_closers) and stray_closers[k] < b:
         b = stray_closers[k]

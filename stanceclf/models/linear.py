@@ -31,11 +31,12 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import f1_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.svm import LinearSVC
 
 from ..errors import DataError, ModelError
+from ..metrics import macro_f1
+from ..types import STANCE_LABELS, Stance
 from .base import PairBatch, StanceModel
 from .params import ListOf, NgramRange, StrOptions, real, whole
 
@@ -276,11 +277,11 @@ class TfidfStanceClassifier(StanceModel):
     def _scorer(self, labels: list[str]):
         metric = self.tune_metric
         if metric == "auto":
-            metric = "f_avg" if {"FAVOR", "AGAINST", "NONE"} <= set(labels) else "macro_f1"
-        averaged = ["FAVOR", "AGAINST"] if metric == "f_avg" else sorted(labels)
+            metric = "f_avg" if set(STANCE_LABELS) <= set(labels) else "macro_f1"
+        averaged = [Stance.FAVOR.value, Stance.AGAINST.value] if metric == "f_avg" else sorted(labels)  # f_avg: macro-F1 of FAVOR, AGAINST
 
         def score(estimator: Any, X: Any, y: Any) -> float:
-            return float(f1_score(y, estimator.predict(X), labels=averaged, average="macro", zero_division=0))
+            return macro_f1(y, estimator.predict(X), labels=averaged)
 
         return score
 

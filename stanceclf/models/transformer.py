@@ -32,15 +32,16 @@ import math
 import tempfile
 import time
 import warnings
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 
-from .._hf import downloads_allowed, local_model_path, packaged_encoder_path, quiet_transformers
-from ..errors import DataError, ModelError
+from .._hf import check_encoder_matches, downloads_allowed, local_model_path, packaged_encoder_path, quiet_transformers
+from ..errors import ModelError
 from .base import PairBatch, StanceModel
+from .hf_training import (_Collator, _Features, _import_peft, _import_torch, _softmax,
+                          _torch_threads, _trainer_classes, fit_temperature)
 from .params import StrOptions, real, whole
 
 __all__ = ["CrossEncoderStanceClassifier", "fit_temperature", "DEFAULT_ENCODER_NAME"]
@@ -50,239 +51,12 @@ DEFAULT_ENCODER_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 WEIGHTS_FILE = "weights.safetensors"
 TOKENIZER_DIR = "tokenizer"
 ENCODER_CONFIG_FILE = "encoder_config.json"
-INSTALL_HINT = "pip install 'stanceclf[transformer]'"
 #: Linear layers LoRA adapts when the encoder has them (BERT-style names); else peft's default.
 LORA_TARGETS = ("query", "key", "value", "dense")
 #: A temperature fitted on fewer development pairs than this is noise; calibration is skipped.
 MIN_CALIBRATION_PAIRS = 20
 #: Inference precisions :meth:`CrossEncoderStanceClassifier.to` accepts.
 PRECISIONS = ("fp32", "bf16")
-_TEMPERATURE_BOUNDS = (0.05, 20.0)
-
-
-# --------------------------------------------------------------------------------------------------
-# Helpers that need no torch
-# --------------------------------------------------------------------------------------------------
-
-
-def _log_softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-
-
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    return np.exp(_log_softmax(np.asarray(logits, dtype=np.float64)))
-
-
-def fit_temperature(logits: Any, labels: Any, *, prior_sd: float | None = 1.0) -> float:
-    """The temperature ``T`` minimising the NLL of ``softmax(logits / T)`` on ``labels`` (indices).
-
-    One scalar, fitted on ``log T`` (so ``T`` stays positive) by bounded scalar minimisation within
-    ``[0.05, 20]``. ``T > 1`` softens over-confident logits, ``T < 1`` sharpens timid ones; it never
-    changes the arg-max. ``prior_sd`` adds a weak Gaussian prior on ``log T`` (a penalty of
-    ``log(T)**2 / (2 * prior_sd**2)`` on the summed NLL): negligible for hundreds of pairs, but it
-    keeps a small development set that the model gets entirely right from driving ``T`` to its
-    lower bound (every probability 0 or 1). ``None`` gives the plain maximum-likelihood fit.
-
-    >>> rng = np.random.default_rng(0)
-    >>> true_logits = rng.normal(size=(500, 3)) * 2
-    >>> labels = [rng.choice(3, p=p) for p in _softmax(true_logits)]
-    >>> 4.5 < fit_temperature(true_logits * 5, labels) < 6.0   # over-confident by 5x
-    True
-    """
-    from scipy.optimize import minimize_scalar
-
-    z = np.asarray(logits, dtype=np.float64)
-    y = np.asarray(labels, dtype=np.int64)
-    if z.ndim != 2 or len(z) != len(y) or len(z) == 0:
-        raise DataError(f"fit_temperature needs (n, k) logits and n labels, got shapes {z.shape} and {y.shape}.")
-    if y.min() < 0 or y.max() >= z.shape[1]:
-        raise DataError(f"Labels must be column indices in [0, {z.shape[1]}).")
-    if prior_sd is not None and not float(prior_sd) > 0:
-        raise DataError(f"prior_sd must be positive or None, got {prior_sd!r}.")
-    penalty = 0.0 if prior_sd is None else 1.0 / (2.0 * float(prior_sd) ** 2)
-
-    def objective(log_t: float) -> float:
-        nll = -_log_softmax(z / math.exp(log_t))[np.arange(len(y)), y].sum()
-        return float(nll + penalty * log_t**2)
-
-    lo, hi = (math.log(b) for b in _TEMPERATURE_BOUNDS)
-    result = minimize_scalar(objective, bounds=(lo, hi), method="bounded", options={"xatol": 1e-6})
-    best = float(result.x)
-    return float(math.exp(best)) if objective(best) < objective(0.0) else 1.0
-
-
-def _import_torch() -> tuple[Any, Any]:
-    try:
-        import torch
-        import transformers
-    except ImportError as exc:
-        raise ModelError(f"The transformer models need torch and transformers ({exc}). "
-                         f"Install them with: {INSTALL_HINT}") from None
-    return torch, transformers
-
-
-def _import_peft() -> Any:
-    try:
-        import peft
-    except ImportError as exc:
-        raise ModelError(f"LoRA fine-tuning needs peft ({exc}). Install it with: {INSTALL_HINT}") from None
-    return peft
-
-
-@contextlib.contextmanager
-def _torch_threads(torch: Any, n: int | None) -> Iterator[None]:
-    if not n:
-        yield
-        return
-    before = torch.get_num_threads()
-    torch.set_num_threads(int(n))
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
-@lru_cache(maxsize=1)
-def _trainer_classes() -> tuple[type, type]:
-    """Build the Trainer subclass and the callback lazily (transformers is heavy to import)."""
-    torch, transformers = _import_torch()
-
-    class WeightedTrainer(transformers.Trainer):
-        """Cross-entropy with optional class weights; a per-batch mean (Trainer scales it for accumulation)."""
-
-        loss_is_scaled_for_ga = False
-
-        def __init__(self, *args: Any, class_weights: Any = None, **kwargs: Any):
-            super().__init__(*args, **kwargs)
-            self.class_weights = class_weights
-            # transformers 4.x: our loss is a per-batch mean, so let Trainer divide it for accumulation
-            self.model_accepts_loss_kwargs = False
-
-        def compute_loss(self, model: Any, inputs: dict[str, Any], return_outputs: bool = False,
-                         num_items_in_batch: Any = None) -> Any:
-            labels = inputs["labels"]
-            outputs = model(**{k: v for k, v in inputs.items() if k != "labels"})
-            weight = None if self.class_weights is None else self.class_weights.to(outputs.logits.device)
-            loss = torch.nn.functional.cross_entropy(outputs.logits.float(), labels, weight=weight)
-            return (loss, outputs) if return_outputs else loss
-
-    class Monitor(transformers.TrainerCallback):
-        """Training log, early stopping on dev macro-F1 (ties: lower dev loss), best weights, time budget."""
-
-        def __init__(self, has_dev: bool, patience: int | None, deadline: float | None, started: float):
-            self.has_dev, self.patience, self.deadline, self.started = has_dev, patience, deadline, started
-            self.log: list[dict[str, Any]] = []
-            self.pending: dict[str, Any] = {}
-            self.best_key: tuple[float, float] | None = None
-            self.best_state: dict[str, Any] | None = None
-            self.best_epoch: float | None = None
-            self.bad_evals = 0
-            self.stop_reason = "completed"
-            self.bar: Any = None
-
-        def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
-            from tqdm.auto import tqdm
-
-            self.bar = tqdm(total=state.max_steps, desc="fine-tuning", unit="step", dynamic_ncols=True)
-            return control
-
-        def on_train_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
-            if self.bar is not None:
-                self.bar.close()
-            return control
-
-        def _record(self, state: Any, extra: dict[str, Any]) -> dict[str, Any]:
-            rec = {"epoch": round(float(state.epoch or 0.0), 4), "step": int(state.global_step), **self.pending, **extra,
-                   "elapsed_s": round(time.monotonic() - self.started, 3)}
-            self.pending = {}
-            self.log.append(rec)
-            return rec
-
-        def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
-            if self.bar is not None:
-                self.bar.update(1)
-            if self.deadline is not None and time.monotonic() >= self.deadline:
-                control.should_training_stop = True
-                self.stop_reason = "time_budget"
-            return control
-
-        def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, float] | None = None, **kwargs: Any) -> Any:
-            if logs and "loss" in logs:
-                self.pending = {"train_loss": float(logs["loss"]), "learning_rate": float(logs.get("learning_rate", 0.0))}
-                if not self.has_dev:
-                    self._record(state, {})
-            return control
-
-        def on_evaluate(self, args: Any, state: Any, control: Any, metrics: dict[str, float] | None = None,
-                        model: Any = None, **kwargs: Any) -> Any:
-            metrics = metrics or {}
-            f1, loss = float(metrics.get("eval_macro_f1", 0.0)), float(metrics.get("eval_loss", math.inf))
-            key = (round(f1, 9), -loss)
-            improved = self.best_key is None or key > self.best_key
-            self._record(state, {"dev_loss": loss, "dev_macro_f1": f1,
-                                 "dev_accuracy": float(metrics.get("eval_accuracy", 0.0)), "best": improved})
-            if self.bar is not None:
-                self.bar.set_postfix(dev_f1=f"{f1:.3f}", dev_loss=f"{loss:.3f}")
-            if improved:
-                self.best_key, self.best_epoch, self.bad_evals = key, float(state.epoch or 0.0), 0
-                self.best_state = {n: p.detach().to("cpu", copy=True)
-                                   for n, p in model.named_parameters() if p.requires_grad}
-                for rec in self.log[:-1]:
-                    rec["best"] = False
-            else:
-                self.bad_evals += 1
-                if self.patience and self.bad_evals >= self.patience and not control.should_training_stop:
-                    control.should_training_stop = True
-                    self.stop_reason = "early_stopping"
-            return control
-
-    return WeightedTrainer, Monitor
-
-
-class _Features:
-    """A list of tokenised pairs, indexable as Trainer expects (dicts of lists, with labels)."""
-
-    def __init__(self, encoding: Any, labels: list[int] | None):
-        self.encoding = encoding
-        self.labels = labels
-        self.keys = [k for k in ("input_ids", "token_type_ids", "attention_mask") if k in encoding]
-
-    def __len__(self) -> int:
-        return len(self.encoding["input_ids"])
-
-    def __getitem__(self, i: int) -> dict[str, Any]:
-        item = {k: self.encoding[k][i] for k in self.keys}
-        if self.labels is not None:
-            item["labels"] = self.labels[i]
-        return item
-
-
-class _Collator:
-    """Pads tokenised pairs into tensors (the tokenizer's pad id and side); keeps ``labels``."""
-
-    def __init__(self, tokenizer: Any):
-        self.pad_id = int(tokenizer.pad_token_id or 0)
-        self.left = getattr(tokenizer, "padding_side", "right") == "left"
-
-    def __call__(self, features: list[dict[str, Any]]) -> dict[str, Any]:
-        import torch
-
-        width = max(len(f["input_ids"]) for f in features)
-        out: dict[str, Any] = {}
-        for key in (k for k in ("input_ids", "token_type_ids", "attention_mask") if k in features[0]):
-            fill = self.pad_id if key == "input_ids" else 0
-            array = np.full((len(features), width), fill, dtype=np.int64)
-            for row, f in enumerate(features):
-                values = f[key]
-                if self.left:
-                    array[row, width - len(values):] = values
-                else:
-                    array[row, :len(values)] = values
-            out[key] = torch.from_numpy(array)
-        if "labels" in features[0]:
-            out["labels"] = torch.tensor([f["labels"] for f in features], dtype=torch.long)
-        return out
 
 
 # --------------------------------------------------------------------------------------------------
@@ -563,14 +337,12 @@ class CrossEncoderStanceClassifier(StanceModel):
         monitor = monitor_cls(dev_set is not None, self.patience, deadline, started)
 
         def compute_metrics(pred: Any) -> dict[str, float]:
-            from sklearn.metrics import f1_score
+            from ..metrics import accuracy, macro_f1
 
             logits = pred.predictions[0] if isinstance(pred.predictions, tuple) else pred.predictions
-            guess = np.asarray(logits).argmax(axis=1)
-            gold = np.asarray(pred.label_ids)
-            return {"macro_f1": float(f1_score(gold, guess, labels=list(range(len(classes))), average="macro",
-                                               zero_division=0)),
-                    "accuracy": float(np.mean(guess == gold))}
+            guess = [classes[i] for i in np.asarray(logits).argmax(axis=1)]
+            gold = [classes[i] for i in np.asarray(pred.label_ids)]
+            return {"macro_f1": macro_f1(gold, guess, labels=classes), "accuracy": accuracy(gold, guess)}
 
         fields = {f.name for f in dataclasses.fields(transformers.TrainingArguments)}
         with tempfile.TemporaryDirectory(prefix="stanceclf-train-") as tmp:
@@ -761,13 +533,9 @@ class CrossEncoderStanceClassifier(StanceModel):
             if source is not None:
                 model, fresh = self._build_model(transformers, source, classes,
                                                  local_files_only=not downloads_allowed())
-                base = model.get_base_model().config
-                for key in ("model_type", "hidden_size", "num_hidden_layers", "vocab_size"):
-                    if key in saved_config and saved_config[key] != getattr(base, key, None):
-                        raise ModelError(
-                            f"{directory}: the LoRA adapter was trained on an encoder with {key}={saved_config[key]!r}, "
-                            f"but {source!r} has {getattr(base, key, None)!r}. Pass the right base with "
-                            "CrossEncoderStanceClassifier.load(path, encoder=...).")
+                check_encoder_matches(saved_config, model.get_base_model().config,
+                                      saved=f"{directory}: the LoRA adapter", encoder=source,
+                                      fix="Pass the right base with CrossEncoderStanceClassifier.load(path, encoder=...).")
                 strict = False
             else:
                 model_type = saved_config.pop("model_type", None)

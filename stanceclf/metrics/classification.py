@@ -1,52 +1,19 @@
-"""Evaluation metrics for stance classification.
+"""Label metrics from one confusion matrix: accuracy, macro-F1, F_avg, FNC-1 score, kappa, per-class
+scores, counts-based precision/recall/F1, and the calibration of probabilities (ECE, Brier).
 
-Labels are strings (``"FAVOR"``/``"AGAINST"``/``"NONE"``, FNC-1's ``"agree"``/``"disagree"``/
-``"discuss"``/``"unrelated"``, ...); :class:`enum.Enum` members (e.g. ``Stance.FAVOR``) are read
-through their ``.value`` and any other value through ``str()``. Inputs may be lists, tuples, pandas
-Series or 1-D numpy arrays.
-
-Every count-based metric is computed from one confusion matrix, so the bootstrap helpers can score
-thousands of resamples at once for the built-in metrics (``accuracy``, ``macro_f1``, ``f_avg``,
-``fnc_score``); any other callable is simply called once per resample.
-
-This module imports only numpy (scipy is imported lazily by :func:`mcnemar_test`).
-
->>> score_all(["FAVOR", "AGAINST", "NONE"], ["FAVOR", "AGAINST", "AGAINST"], n_resamples=0)["f_avg"]
-0.8333333333333333
+>>> round(macro_f1(["a", "a", "b"], ["a", "b", "b"]), 4)
+0.6667
 """
 
 from __future__ import annotations
 
-import functools
 import math
 from enum import Enum
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .errors import DataError, UnknownNameError, suggest
-
-__all__ = [
-    "FNC_LABELS",
-    "FNC_RELATED",
-    "METRICS",
-    "accuracy",
-    "bootstrap_ci",
-    "brier_score",
-    "cohen_kappa",
-    "confusion",
-    "expected_calibration_error",
-    "f_avg",
-    "f_avg_per_target",
-    "fnc_raw_score",
-    "fnc_score",
-    "get_metric",
-    "macro_f1",
-    "mcnemar_test",
-    "paired_bootstrap_test",
-    "per_class",
-    "score_all",
-]
+from ..errors import DataError
 
 #: The four FNC-1 stance labels, in the official scorer's order.
 FNC_LABELS: tuple[str, ...] = ("agree", "disagree", "discuss", "unrelated")
@@ -54,7 +21,6 @@ FNC_LABELS: tuple[str, ...] = ("agree", "disagree", "discuss", "unrelated")
 FNC_RELATED: tuple[str, ...] = FNC_LABELS[:3]
 
 _FAVOR, _AGAINST = "FAVOR", "AGAINST"
-_MAX_CHUNK_ELEMENTS = 2_000_000  # resampled indices held in memory at once by the bootstrap
 
 MetricFn = Callable[[Any, Any], float]
 
@@ -231,6 +197,27 @@ def f_avg_per_target(y_true: Any, y_pred: Any, targets: Any) -> dict[str, float]
     yt, yp = _pair(y_true, y_pred)
     tg = _groups(targets, len(yt), "targets")
     return {str(t): f_avg(yt[tg == t], yp[tg == t]) for t in np.unique(tg)}
+
+
+def harmonic_f1(precision: float, recall: float) -> float:
+    """F1, the harmonic mean of ``precision`` and ``recall`` (0.0 when both are 0).
+
+    >>> harmonic_f1(0.75, 0.5)
+    0.6
+    """
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def precision_recall_f1(tp: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
+    """Precision, recall and F1 from counts: ``tp`` hits among ``n_pred`` predicted and ``n_gold``
+    gold items (0.0 where a ratio is undefined). Span and token scorers build on it.
+
+    >>> precision_recall_f1(3, 4, 6)
+    (0.75, 0.5, 0.6)
+    """
+    precision = tp / n_pred if n_pred else 0.0
+    recall = tp / n_gold if n_gold else 0.0
+    return precision, recall, harmonic_f1(precision, recall)
 
 
 def macro_f1(y_true: Any, y_pred: Any, labels: Sequence[str] | None = None) -> float:
@@ -410,290 +397,3 @@ def brier_score(y_true: Any, proba: Any, classes: Sequence[str]) -> float:
     yt, p, cls = _proba(y_true, proba, classes)
     onehot = (np.asarray(cls, dtype=str)[None, :] == yt[:, None]).astype(float)
     return float(((p - onehot) ** 2).sum(1).mean())
-
-
-# --------------------------------------------------------------------------- bootstrap & significance
-
-
-def _fast_path(metric: Callable) -> tuple[Callable, list[str] | None] | None:
-    """Confusion-matrix implementation of a built-in metric (and its fixed labels), else None."""
-    fns: dict[Any, Callable] = {
-        accuracy: _accuracy_cm,
-        macro_f1: _macro_f1_cm,
-        f_avg: _f_avg_cm,
-        fnc_score: _fnc_cm,
-    }
-    if isinstance(metric, functools.partial):
-        if metric.func is macro_f1 and not metric.args and set(metric.keywords) <= {"labels"}:
-            return _macro_f1_cm, _label_list(metric.keywords.get("labels"))
-        return None
-    fn = fns.get(metric)
-    return (fn, None) if fn is not None else None
-
-
-def _resamples(
-    rng: np.random.Generator, n: int, n_resamples: int, groups: np.ndarray | None
-) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Yield ``(flat_indices, offsets)`` chunks: resample r is ``flat[offsets[r]:offsets[r + 1]]``."""
-    if groups is None:
-        chunk = max(1, _MAX_CHUNK_ELEMENTS // n)
-        for start in range(0, n_resamples, chunk):
-            c = min(chunk, n_resamples - start)
-            yield rng.integers(0, n, size=(c, n)).ravel(), np.arange(c + 1) * n
-        return
-    # Cluster bootstrap: draw whole groups with replacement and keep all their examples.
-    _, codes = np.unique(groups, return_inverse=True)
-    order = np.argsort(codes, kind="stable")
-    sizes = np.bincount(codes)
-    starts = np.cumsum(sizes) - sizes
-    n_groups = len(sizes)
-    chunk = max(1, _MAX_CHUNK_ELEMENTS // n)
-    for start in range(0, n_resamples, chunk):
-        c = min(chunk, n_resamples - start)
-        chosen = rng.integers(0, n_groups, size=(c, n_groups))
-        lens = sizes[chosen].ravel()
-        run_starts = np.cumsum(lens) - lens
-        within = np.arange(lens.sum()) - np.repeat(run_starts, lens)
-        flat = order[np.repeat(starts[chosen].ravel(), lens) + within]
-        offsets = np.concatenate([[0], np.cumsum(sizes[chosen].sum(1))])
-        yield flat, offsets
-
-
-def _bootstrap_scores(
-    metric: Callable,
-    yt: np.ndarray,
-    preds: list[np.ndarray],
-    n_resamples: int,
-    seed: int | None,
-    groups: np.ndarray | None,
-) -> np.ndarray:
-    """Metric of each prediction array on the same resamples: shape (len(preds), n_resamples)."""
-    if not isinstance(n_resamples, (int, np.integer)) or isinstance(n_resamples, bool) or n_resamples < 1:
-        raise DataError(f"n_resamples must be a positive integer, got {n_resamples!r}.")
-    rng = np.random.default_rng(seed)
-    out = np.empty((len(preds), int(n_resamples)))
-    fast = _fast_path(metric)
-    pos = 0
-    if fast is not None:
-        fn, labs = fast
-        universe = _universe(yt, *preds, extra=labs)
-        k = len(universe)
-        gold = _codes(yt, universe) * k
-        codes = [_codes(p, universe) for p in preds]
-        for flat, offsets in _resamples(rng, len(yt), n_resamples, groups):
-            c = len(offsets) - 1
-            base = np.repeat(np.arange(c) * k * k, np.diff(offsets)) + gold[flat]
-            for j, pc in enumerate(codes):
-                cms = np.bincount(base + pc[flat], minlength=c * k * k).reshape(c, k, k)
-                out[j, pos : pos + c] = fn(cms, universe, labs) if labs is not None else fn(cms, universe)
-            pos += c
-        return out
-    for flat, offsets in _resamples(rng, len(yt), n_resamples, groups):
-        for r in range(len(offsets) - 1):
-            idx = flat[offsets[r] : offsets[r + 1]]
-            for j, p in enumerate(preds):
-                out[j, pos + r] = float(metric(yt[idx], p[idx]))
-        pos += len(offsets) - 1
-    return out
-
-
-def bootstrap_ci(
-    metric: MetricFn,
-    y_true: Any,
-    y_pred: Any,
-    *,
-    n_resamples: int = 1000,
-    confidence: float = 0.95,
-    seed: int | None = 0,
-    groups: Any = None,
-) -> tuple[float, float]:
-    """Percentile bootstrap confidence interval of ``metric(y_true, y_pred)``.
-
-    Examples are resampled with replacement (all resamples drawn as numpy index arrays from
-    ``numpy.random.default_rng(seed)``, so the result is deterministic for a given seed). With
-    ``groups`` (e.g. targets or topics), whole groups are resampled instead (cluster bootstrap).
-    ``metric`` receives numpy arrays of str; the built-in metrics (and
-    ``functools.partial(macro_f1, labels=...)``) are evaluated on all resamples at once.
-
-    >>> lo, hi = bootstrap_ci(accuracy, ["a", "b"] * 20, ["a", "a"] * 20, n_resamples=200)
-    >>> lo <= 0.5 <= hi
-    True
-    """
-    yt, yp = _pair(y_true, y_pred)
-    if not 0.0 < float(confidence) < 1.0:
-        raise DataError(f"confidence must be strictly between 0 and 1, got {confidence!r}.")
-    g = None if groups is None else _groups(groups, len(yt), "groups")
-    metric(yt, yp)  # validate the inputs for this metric once (e.g. FNC-1 gold labels)
-    scores = _bootstrap_scores(metric, yt, [yp], n_resamples, seed, g)[0]
-    alpha = (1.0 - float(confidence)) / 2.0
-    lo, hi = np.percentile(scores, [100.0 * alpha, 100.0 * (1.0 - alpha)])
-    return float(lo), float(hi)
-
-
-def paired_bootstrap_test(
-    metric: MetricFn,
-    y_true: Any,
-    pred_a: Any,
-    pred_b: Any,
-    *,
-    n_resamples: int = 10000,
-    seed: int | None = 0,
-    groups: Any = None,
-) -> dict[str, Any]:
-    """Paired bootstrap significance test of ``metric(pred_a) - metric(pred_b)``.
-
-    Both systems are scored on the same resamples, giving deltas ``d_r``. Following
-    Berg-Kirkpatrick et al. (2012), the bootstrap distribution is shifted to mean zero to
-    approximate the null hypothesis, and the two-sided p-value is
-    ``(1 + #{r : |d_r - delta| >= |delta|}) / (n_resamples + 1)``.
-    Identical systems give ``p_value == 1``. ``ci95`` is the percentile 95 % interval of ``d_r``.
-
-    >>> res = paired_bootstrap_test(accuracy, ["a"] * 50, ["a"] * 50, ["b"] * 50, n_resamples=200)
-    >>> res["delta"], res["p_value"] < 0.01
-    (1.0, True)
-    """
-    yt, pa = _pair(y_true, pred_a, "pred_a")
-    _, pb = _pair(yt, pred_b, "pred_b")
-    g = None if groups is None else _groups(groups, len(yt), "groups")
-    delta = float(metric(yt, pa)) - float(metric(yt, pb))
-    scores = _bootstrap_scores(metric, yt, [pa, pb], n_resamples, seed, g)
-    deltas = scores[0] - scores[1]
-    extreme = int(np.sum(np.abs(deltas - delta) >= abs(delta) - 1e-12))
-    lo, hi = np.percentile(deltas, [2.5, 97.5])
-    return {
-        "delta": delta,
-        "p_value": (1 + extreme) / (int(n_resamples) + 1),
-        "ci95": [float(lo), float(hi)],
-        "n_resamples": int(n_resamples),
-    }
-
-
-def mcnemar_test(y_true: Any, pred_a: Any, pred_b: Any) -> dict[str, Any]:
-    """Exact McNemar test on the discordant pairs (binomial test with p = 0.5, two-sided).
-
-    ``b`` = examples that A gets right and B wrong, ``c`` = the reverse. ``p_value`` is 1 when
-    there are no discordant pairs.
-
-    >>> mcnemar_test(["a", "a", "a"], ["a", "a", "b"], ["a", "b", "b"])
-    {'b': 1, 'c': 0, 'p_value': 1.0}
-    """
-    yt, pa = _pair(y_true, pred_a, "pred_a")
-    _, pb = _pair(yt, pred_b, "pred_b")
-    ok_a, ok_b = pa == yt, pb == yt
-    b, c = int(np.sum(ok_a & ~ok_b)), int(np.sum(~ok_a & ok_b))
-    if b + c == 0:
-        return {"b": b, "c": c, "p_value": 1.0}
-    from scipy.stats import binomtest
-
-    return {"b": b, "c": c, "p_value": float(min(1.0, binomtest(b, b + c, 0.5).pvalue))}
-
-
-# --------------------------------------------------------------------------- registry & report
-
-#: Metrics selectable by name (e.g. ``score_all(main_metric=...)``); each is ``(y_true, y_pred) -> float``.
-METRICS: dict[str, MetricFn] = {
-    "f_avg": f_avg,
-    "macro_f1": macro_f1,
-    "accuracy": accuracy,
-    "fnc_score": fnc_score,
-}
-
-
-def get_metric(name: str) -> MetricFn:
-    """Look up a metric of :data:`METRICS` by name (case and ``-``/``_`` insensitive).
-
-    >>> get_metric("macro-f1") is macro_f1
-    True
-    """
-    key = str(name).strip().lower().replace("-", "_").replace(" ", "_")
-    if key in METRICS:
-        return METRICS[key]
-    raise UnknownNameError(f"Unknown metric {name!r}. Known metrics: {', '.join(METRICS)}.{suggest(str(name), list(METRICS))}")
-
-
-def _looks_fnc(labels: Sequence[str]) -> bool:
-    s = set(labels)
-    return s <= set(FNC_LABELS) and bool(s & {"discuss", "unrelated"})
-
-
-def score_all(
-    y_true: Any,
-    y_pred: Any,
-    *,
-    labels: Sequence[str] | None = None,
-    proba: Any = None,
-    classes: Sequence[str] | None = None,
-    targets: Any = None,
-    main_metric: str = "macro_f1",
-    n_resamples: int = 1000,
-    seed: int | None = 0,
-) -> dict[str, Any]:
-    """Every applicable metric in one JSON-serialisable dict (plain Python types only).
-
-    Keys: ``main_metric``, ``main_score``, ``main_ci95`` (percentile bootstrap; ``None`` when
-    ``n_resamples=0``), ``n``, ``labels``, ``accuracy``, ``macro_f1``, ``f_avg`` (only when FAVOR or
-    AGAINST is among the labels), ``fnc_score`` (only for FNC-1 labels), ``per_class``, ``confusion``,
-    ``per_target`` (with ``targets``: target -> ``{"n", "main_score", "macro_f1"[, "f_avg"]}``) and
-    ``calibration`` (``{"ece", "brier"}``, with ``proba`` and ``classes``).
-
-    ``labels`` defaults to the sorted set of gold labels; predicted labels outside it count as
-    errors but add no class. Per target, macro-F1 uses ``labels`` when given, otherwise that
-    target's own gold labels.
-
-    >>> r = score_all(["FAVOR", "AGAINST", "NONE"], ["FAVOR", "NONE", "NONE"], n_resamples=0)
-    >>> r["accuracy"], r["f_avg"], r["confusion"]["labels"]
-    (0.6666666666666666, 0.5, ['AGAINST', 'FAVOR', 'NONE'])
-    """
-    yt, yp = _pair(y_true, y_pred)
-    given = _label_list(labels)
-    labs = given or [str(v) for v in np.unique(yt)]
-    metric_name = str(main_metric).strip().lower().replace("-", "_")
-    base = get_metric(metric_name)
-    metric: MetricFn = functools.partial(macro_f1, labels=given) if base is macro_f1 and given else base
-    has_favg = _FAVOR in labs or _AGAINST in labs
-    is_fnc = _looks_fnc(labs)
-
-    extra = [str(v) for v in _universe(yt, yp) if v not in labs]
-    result: dict[str, Any] = {
-        "main_metric": metric_name,
-        "main_score": float(metric(yt, yp)),
-        "main_ci95": None,
-        "n": int(len(yt)),
-        "labels": list(labs),
-        "accuracy": accuracy(yt, yp),
-        "macro_f1": macro_f1(yt, yp, labs),
-    }
-    if n_resamples:
-        result["main_ci95"] = list(bootstrap_ci(metric, yt, yp, n_resamples=n_resamples, seed=seed))
-    if has_favg:
-        result["f_avg"] = f_avg(yt, yp)
-    if is_fnc:
-        result["fnc_score"] = fnc_score(yt, yp)
-    result["per_class"] = per_class(yt, yp, labs)
-    result["confusion"] = confusion(yt, yp, labs + extra)
-
-    if targets is not None:
-        tg = _groups(targets, len(yt), "targets")
-        per_target: dict[str, dict[str, Any]] = {}
-        for t in np.unique(tg):
-            m = tg == t
-            entry: dict[str, Any] = {
-                "n": int(m.sum()),
-                "main_score": float(metric(yt[m], yp[m])),
-                "macro_f1": macro_f1(yt[m], yp[m], given),
-            }
-            if has_favg:
-                entry["f_avg"] = f_avg(yt[m], yp[m])
-            per_target[str(t)] = entry
-        result["per_target"] = per_target
-
-    if proba is not None:
-        if classes is None:
-            raise DataError("score_all got proba without classes; pass the class order of proba's columns.")
-        result["calibration"] = {
-            "ece": expected_calibration_error(yt, proba, classes),
-            "brier": brier_score(yt, proba, classes),
-        }
-    elif classes is not None:
-        raise DataError("score_all got classes without proba; pass both or neither.")
-    return result

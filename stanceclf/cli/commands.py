@@ -1,0 +1,376 @@
+"""One thin function per ``stanceclf`` command: check the options, call the library, report.
+
+Each takes the parsed arguments and returns the exit code; :data:`COMMANDS` maps command names to them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from ..files import check_inputs, check_model_dir, check_output_file
+from .common import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, check_positive, logger, raise_usage, show_progress
+
+__all__ = ["COMMANDS"]
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    """Quotes, speakers, targets and stance for every input document (:func:`run_corpus`)."""
+    from ..analysis import Analyzer
+    from ..analysis.corpus import DEFAULT_MAX_CHARS
+    from ..analysis.outputs import RecordWriter, format_article_table, record_format
+    from ..analysis.results import ArticleAnalysis
+    from ..analysis.runs import partial_path, run_corpus
+    from ..analysis.targets import load_targets, parse_target_option, parse_targets
+
+    check_positive(args, "workers", "batch_size", "max_chars")
+    if args.report_max_articles < 0:
+        raise_usage("--report-max-articles must be 0 or more.")
+    fmt = args.format or ("table" if not args.output else None)
+    if args.output and fmt == "table":
+        raise_usage("--format table writes to the screen; give --output a .jsonl, .csv, .tsv or .parquet name, "
+                    "or drop --format.")
+    if args.output:
+        record_format(args.output, fmt)  # an unknown suffix is refused before any work
+    if fmt == "parquet" and not args.output:
+        raise_usage("--format parquet needs --output FILE.parquet.")
+    targets = load_targets(args.targets) if args.targets else []
+    targets += [parse_target_option(t) for t in args.target]
+    targets = parse_targets(targets) if targets else None  # also checks for duplicate names
+    analyzer = Analyzer(model=args.model, extractor=args.extractor, all_targets=args.all_targets,
+                        batch_size=args.batch_size, max_chars=args.max_chars or DEFAULT_MAX_CHARS,
+                        allow_download=args.allow_download)
+    stream = RecordWriter(sys.stdout, fmt=fmt) if fmt != "table" and not args.output else None
+
+    def show(result: Any) -> None:  # the screen: a table, or records when no --output is given
+        if stream is not None:
+            stream.write(result)
+        elif fmt == "table" and isinstance(result, ArticleAnalysis):
+            print(format_article_table(result) + "\n")
+        elif fmt == "table":
+            print(f"{result.id}: ERROR ({result.stage}) {result.error}\n")
+
+    try:
+        run = run_corpus(args.inputs, analyzer, targets, output=args.output, fmt=None if fmt == "table" else fmt,
+                         resume=args.resume, overwrite=args.overwrite, report=args.report,
+                         report_max_articles=args.report_max_articles, plots=args.plots, summary=args.summary,
+                         workers=args.workers, progress=show_progress(args), text_column=args.text_column,
+                         id_column=args.id_column, date_column=args.date_column, on_result=show)
+    except (Exception, KeyboardInterrupt):
+        if args.output and partial_path(args.output).exists():
+            logger.warning("The run stopped; %s keeps what was finished: rerun with --resume to continue.",
+                           partial_path(args.output))
+        raise
+    finally:
+        if stream is not None:
+            stream.close()
+    if run.resumed:
+        logger.info("Resumed after %d document(s) finished before.", run.resumed)
+    logger.info("stanceclf analyze: %d document(s), %d analysed, %d quote(s), %d failed, %.1f s",
+                run.documents, run.analysed, run.aggregate.quotes, len(run.errors), run.seconds)
+    if run.aggregate.unparsed_dates:
+        logger.warning("%d quote-target pair(s) have a date that is not ISO 8601 (YYYY-MM-DD); they are left out "
+                       "of the over-time view.", run.aggregate.unparsed_dates)
+    if run.documents == 0:
+        logger.error("stanceclf analyze: no documents found in the inputs.")
+        return EXIT_USAGE
+    if run.errors:
+        logger.warning("%d document(s) could not be analysed:", len(run.errors))
+        for e in run.errors[:50]:
+            logger.warning("  %s (%s, %s): %s", e.id, e.source or "input", e.stage, e.error)
+        if len(run.errors) > 50:
+            logger.warning("  ... and %d more (all are error records in the output)", len(run.errors) - 50)
+        return EXIT_PARTIAL
+    return EXIT_OK
+
+
+def _cmd_quotes(args: argparse.Namespace) -> int:
+    """Quotes and speakers of every input document, as a table, JSON or JSONL."""
+    from ..analysis import read_documents
+    from ..analysis.corpus import DEFAULT_MAX_CHARS, Document, validate_text
+    from ..extract import QuoteExtractor
+
+    check_inputs(args.inputs)
+    check_output_file(args.output, "--output", args.inputs)
+    fmt = args.format or ("table" if not args.output else "json" if args.output.lower().endswith(".json") else "jsonl")
+    extractor = QuoteExtractor(mode=args.extractor)
+    records, failures = [], []
+    documents = read_documents(args.inputs, text_column=args.text_column, id_column=args.id_column,
+                               date_column=args.date_column)
+    from tqdm.auto import tqdm
+
+    for doc in tqdm(documents, desc="quotes", unit="doc", disable=not show_progress(args), file=sys.stderr):
+        where = {"id": doc.id, "file": doc.source}
+        try:
+            if not isinstance(doc, Document):
+                raise ValueError(doc.error)
+            found = extractor.extract(validate_text(doc.text, DEFAULT_MAX_CHARS))
+        except Exception as exc:  # noqa: BLE001 - report every document that failed, keep going
+            failures.append(f"{doc.id}: {exc}")
+            records.append({**where, "error": str(exc)})
+            continue
+        records.append({**where, "quotes": [q.to_dict() for q in found]})
+    out = open(args.output, "w", encoding="utf-8", errors="backslashreplace") if args.output else sys.stdout
+    try:
+        if fmt == "json":
+            out.write(json.dumps(records if len(records) != 1 else records[0], indent=2, ensure_ascii=False) + "\n")
+        elif fmt == "jsonl":
+            for rec in records:
+                for q in rec.get("quotes", []):
+                    out.write(json.dumps({"id": rec["id"], "file": rec["file"], **q}, ensure_ascii=False) + "\n")
+                if "error" in rec:
+                    out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        else:
+            for rec in records:
+                out.write(f"== {rec['id']}" + (f"  ERROR: {rec['error']}" if "error" in rec else "") + "\n")
+                for q in rec.get("quotes", []):
+                    text = q["text"] if len(q["text"]) <= 70 else q["text"][:67] + "..."
+                    out.write(f"{q['kind']:<9}{(q['speaker'] or '?')[:28]:<30}{q['confidence']:.2f}  {text}\n")
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    if not records:
+        logger.error("stanceclf quotes: no documents found in the inputs.")
+        return EXIT_USAGE
+    if failures:
+        logger.warning("%d of %d document(s) could not be processed:", len(failures), len(records))
+        for message in failures:
+            logger.warning("  %s", message)
+        return EXIT_PARTIAL
+    return EXIT_OK
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    """Train a registered model on a dataset (with its dev split) or a file, and save it."""
+    from ..data.loaders import get_dataset_info, load_dataset, load_table
+    from ..eval.harness import train_dev_splits
+    from ..models.registry import create_model
+
+    check_model_dir(args.output, overwrite=args.overwrite)
+    model = create_model(args.model, **dict(args.param))
+    dev, dev_note = None, ""
+    if args.dataset:
+        info = get_dataset_info(args.dataset)
+        if not info.train_split:
+            raise_usage(f"{args.dataset} has no training split; train on another dataset or your own --train-file.")
+        # the same train/dev choice as `stanceclf evaluate`, so both train the same model
+        train, dev = train_dev_splits(load_dataset(args.dataset, data_dir=args.data_dir), info, args.train_targets)
+        dev_note = f" (dev: {len(dev):,} pairs of the {info.dev_split!r} split)" if dev is not None else ""
+    else:
+        train = load_table(args.train_file, text_column=args.text_column, target_column=None if args.target else args.target_column,
+                           label_column=args.label_column, target=args.target)["train"]
+    logger.info("Training %s on %s pairs%s ...", args.model, f"{len(train):,}", dev_note)
+    start = time.perf_counter()
+    model.fit(train, dev=dev)
+    path = model.save(args.output)
+    logger.info("Saved to %s (%.1f s).", path, time.perf_counter() - start)
+    return EXIT_OK
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    """Score a model on a dataset (:func:`stanceclf.eval.evaluate`); print tables, write the JSON."""
+    from ..eval.harness import evaluate
+    from ..models.registry import MODELS, create_model
+
+    check_positive(args, "bootstrap")
+    check_output_file(args.output, "--output")
+    check_model_dir(args.save_model)
+    model: Any = args.model
+    if args.param:
+        if args.model not in MODELS:
+            raise_usage("--param only applies to registered model names, not saved models.")
+        model = create_model(args.model, **dict(args.param))
+    results = evaluate(model, args.dataset, data_dir=args.data_dir, splits=args.split, protocol=args.protocol,
+                       train_targets=args.train_targets, test_targets=args.test_targets,
+                       n_resamples=args.bootstrap, seed=args.seed, progress=show_progress(args),
+                       save_model=args.save_model,
+                       name=args.model if args.model in MODELS else None)  # keep the registry name with --param
+    for result in results:
+        print(result.table())
+        print()
+    if args.output:
+        output = Path(args.output)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps([r.to_dict() for r in results], indent=2) + "\n")
+        logger.info("Wrote %s", output)
+    else:
+        logger.info("Add --output FILE.json to keep the full result (scores, CIs, model and data details).")
+    return EXIT_OK
+
+
+def _cmd_predict(args: argparse.Namespace) -> int:
+    """Stance of one (text, target) pair or of every row of an input file, as JSON lines."""
+    from ..models.registry import load
+
+    check_positive(args, "batch_size")
+    if args.input and args.input != "-":
+        check_inputs([args.input])
+    check_output_file(args.output, "--output", [args.input] if args.input else [])
+    model = load(args.model, allow_download=args.allow_download or None)
+    if args.text is not None:
+        if not args.target:
+            raise_usage("--text needs --target.")
+        pred = model.predict_examples([(args.text, args.target, "", args.speaker or "")])[0]
+        print(json.dumps({"text": args.text, "target": args.target, **({"speaker": args.speaker} if args.speaker else {}),
+                          **pred.to_dict()}))
+        return EXIT_OK
+    if not args.input:
+        raise_usage("Give --text and --target, or --input FILE.")
+    rows = _read_rows(args.input)
+    out = open(args.output, "w") if args.output else sys.stdout
+    failures: list[str] = []
+    try:
+        from tqdm.auto import tqdm
+
+        good: list[tuple[int, str, str, str]] = []
+        for i, row in enumerate(rows):
+            if not isinstance(row, dict):
+                failures.append(f"row {i + 1}: a JSON {type(row).__name__}, not an object with "
+                                f"{args.text_column!r} and {args.target_column!r} fields")
+                out.write(json.dumps({"row": i + 1, "error": failures[-1]}) + "\n")
+                continue
+            text, target = row.get(args.text_column), args.target or row.get(args.target_column)
+            if not isinstance(text, str) or not text.strip() or not isinstance(target, str) or not target.strip():
+                failures.append(f"row {i + 1}: missing or empty {args.text_column!r}/{args.target_column!r}")
+                out.write(json.dumps({"row": i + 1, "error": failures[-1]}) + "\n")
+                continue
+            speaker = args.speaker or row.get(args.speaker_column)
+            good.append((i, text, target, speaker if isinstance(speaker, str) else ""))
+        for start in tqdm(range(0, len(good), args.batch_size), desc="predict", unit="batch",
+                          disable=not good or not show_progress(args), file=sys.stderr):
+            chunk = good[start:start + args.batch_size]
+            preds = model.predict_examples([(t, g, "", s) for _, t, g, s in chunk])
+            for (i, text, target, speaker), pred in zip(chunk, preds):
+                out.write(json.dumps({"row": i + 1, "text": text, "target": target,
+                                      **({"speaker": speaker} if speaker else {}), **pred.to_dict()}) + "\n")
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    if failures:
+        logger.warning("%d of %d rows could not be processed:", len(failures), len(rows))
+        for message in failures[:20]:
+            logger.warning("  %s", message)
+        return EXIT_PARTIAL
+    return EXIT_OK
+
+
+def _read_rows(source: str) -> list[Any]:
+    """The rows of ``predict --input``: JSON lines (``-`` for stdin), or CSV/TSV by suffix. A JSON line
+    that is not an object is kept as it is, for predict to report and go on; any other unreadable row
+    raises :class:`DataError` naming its line."""
+    from ..data.tables import BadRow, NonObjectRow, open_table
+    from ..errors import DataError
+
+    path = None if source == "-" else Path(source)
+    if path is not None and not path.is_file():
+        raise DataError(f"Input file {path} does not exist.")
+    suffix = "" if path is None else path.suffix.lower()
+    kind = suffix[1:] if suffix in (".csv", ".tsv") else "jsonl"
+    rows: list[Any] = []
+    with open_table(sys.stdin if path is None else path, kind=kind, name="stdin" if path is None else None) as table:
+        for row in table:
+            if isinstance(row, NonObjectRow):
+                rows.append(row.value)
+            elif isinstance(row, BadRow):
+                raise row.error()
+            else:
+                rows.append(row.values)
+    return rows
+
+
+def _cmd_benchmark(args: argparse.Namespace) -> int:
+    """Run the benchmark suite (:func:`run_benchmark`); print the result files written."""
+    from ..eval.benchmark import run_benchmark
+
+    if args.render_only or args.markdown:
+        removed = "--render-only" if args.render_only else "--markdown"
+        raise_usage(f"{removed} was removed: the installed package runs the benchmark but no longer renders its "
+                    f"table. In a stanceclf checkout run: python benchmarks/render.py --results {args.output_dir} "
+                    "--output docs/benchmarks.md")
+    summary = run_benchmark(models=args.models, datasets=args.datasets, data_dir=args.data_dir,
+                            output_dir=args.output_dir, n_resamples=args.bootstrap,
+                            skip_existing=args.skip_existing)
+    for path in summary.files:
+        print(path)
+    logger.info("Render the table in a stanceclf checkout: python benchmarks/render.py --results %s", args.output_dir)
+    if summary.failures:
+        logger.warning("%d benchmark job(s) failed:", len(summary.failures))
+        for job, message in summary.failures:
+            logger.warning("  %s: %s", job, message)
+        return EXIT_PARTIAL
+    return EXIT_OK
+
+
+def _cmd_evaluate_quotes(args: argparse.Namespace) -> int:
+    """Score quote extraction on PolNeAR or the annotated example articles."""
+    from ..data.loaders import resolve_data_dir
+    from ..eval.quotes import evaluate_quotes, format_quote_scores, read_example_articles, read_polnear
+    from ..extract import QuoteExtractor
+
+    root = resolve_data_dir(args.data_dir)
+    if args.corpus == "polnear":
+        articles = read_polnear(root, split=args.split)
+    else:
+        articles = read_example_articles(root / "examples" if (root / "examples").is_dir() else root)
+    if args.limit:
+        articles = articles[: args.limit]
+    extractor = QuoteExtractor(mode=args.extractor)
+    extractor.extract("Warm-up.")  # load models before timing
+    scores = evaluate_quotes(extractor.extract, articles)
+    from .. import __version__
+
+    scores.update({"corpus": args.corpus, "split": args.split if args.corpus == "polnear" else None,
+                   "mode": args.extractor, "stanceclf_version": __version__})
+    print(format_quote_scores(scores))
+    if args.output:
+        output = Path(args.output)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(scores, indent=2) + "\n")
+        logger.info("Wrote %s", output)
+    return EXIT_OK
+
+
+def _cmd_models(args: argparse.Namespace) -> int:
+    """List the built-in models and the registered models to train."""
+    from ..models.registry import BUILT_IN, MODELS
+
+    print("built in, ready to use (stanceclf predict/analyze --model NAME):")
+    for name, description in BUILT_IN.items():
+        print(f"  {name:<16}{description}")
+    print("\nto train (stanceclf train/evaluate --model NAME):")
+    for name, spec in sorted(MODELS.items()):
+        print(f"  {name:<16}{spec.description}")
+    return EXIT_OK
+
+
+def _cmd_datasets(args: argparse.Namespace) -> int:
+    """List the registered datasets and, with a data folder, which are present."""
+    from ..data.loaders import DATASETS, available_datasets
+
+    present: set[str] | None = None
+    if args.data_dir:
+        present = set(available_datasets(args.data_dir))  # a missing folder is a usage error (exit 2)
+    for name, info in DATASETS.items():
+        mark = "?" if present is None else "present" if name in present else "missing"
+        print(f"{name:<20}{mark:<9}{info.description}")
+    if present is None:
+        logger.warning("No data folder given, so presence is unknown (?): pass --data-dir DIR or set STANCECLF_DATA.")
+    return EXIT_OK
+
+
+#: Command name -> the function that runs it.
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "train": _cmd_train,
+    "evaluate": _cmd_evaluate,
+    "predict": _cmd_predict,
+    "benchmark": _cmd_benchmark,
+    "analyze": _cmd_analyze,
+    "quotes": _cmd_quotes,
+    "evaluate-quotes": _cmd_evaluate_quotes,
+    "models": _cmd_models,
+    "datasets": _cmd_datasets,
+}

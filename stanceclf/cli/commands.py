@@ -90,46 +90,24 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
 def _cmd_quotes(args: argparse.Namespace) -> int:
     """Quotes and speakers of every input document, as a table, JSON or JSONL."""
+    from tqdm.auto import tqdm
+
     from ..analysis import read_documents
-    from ..analysis.corpus import DEFAULT_MAX_CHARS, Document, validate_text
+    from ..analysis.quote_listing import quote_records, write_quote_records
     from ..extract import QuoteExtractor
 
     check_inputs(args.inputs)
     check_output_file(args.output, "--output", args.inputs)
     fmt = args.format or ("table" if not args.output else "json" if args.output.lower().endswith(".json") else "jsonl")
     extractor = QuoteExtractor(mode=args.extractor)
-    records, failures = [], []
     documents = read_documents(args.inputs, text_column=args.text_column, id_column=args.id_column,
                                date_column=args.date_column)
-    from tqdm.auto import tqdm
-
-    for doc in tqdm(documents, desc="quotes", unit="doc", disable=not show_progress(args), file=sys.stderr):
-        where = {"id": doc.id, "file": doc.source}
-        try:
-            if not isinstance(doc, Document):
-                raise ValueError(doc.error)
-            found = extractor.extract(validate_text(doc.text, DEFAULT_MAX_CHARS))
-        except Exception as exc:  # noqa: BLE001 - report every document that failed, keep going
-            failures.append(f"{doc.id}: {exc}")
-            records.append({**where, "error": str(exc)})
-            continue
-        records.append({**where, "quotes": [q.to_dict() for q in found]})
+    bar = tqdm(documents, desc="quotes", unit="doc", disable=not show_progress(args), file=sys.stderr)
+    records = list(quote_records(bar, extractor))
+    failures = [f"{rec['id']}: {rec['error']}" for rec in records if "error" in rec]
     out = open(args.output, "w", encoding="utf-8", errors="backslashreplace") if args.output else sys.stdout
     try:
-        if fmt == "json":
-            out.write(json.dumps(records if len(records) != 1 else records[0], indent=2, ensure_ascii=False) + "\n")
-        elif fmt == "jsonl":
-            for rec in records:
-                for q in rec.get("quotes", []):
-                    out.write(json.dumps({"id": rec["id"], "file": rec["file"], **q}, ensure_ascii=False) + "\n")
-                if "error" in rec:
-                    out.write(json.dumps(rec, ensure_ascii=False) + "\n")
-        else:
-            for rec in records:
-                out.write(f"== {rec['id']}" + (f"  ERROR: {rec['error']}" if "error" in rec else "") + "\n")
-                for q in rec.get("quotes", []):
-                    text = q["text"] if len(q["text"]) <= 70 else q["text"][:67] + "..."
-                    out.write(f"{q['kind']:<9}{(q['speaker'] or '?')[:28]:<30}{q['confidence']:.2f}  {text}\n")
+        write_quote_records(records, out, fmt)
     finally:
         if out is not sys.stdout:
             out.close()

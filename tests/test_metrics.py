@@ -411,3 +411,61 @@ def test_import_is_light():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+# --------------------------------------------------------------------------------------------------
+# Check-worthiness: F1 of the positive class, and rankings within groups (CheckThat! 2020 Task 5)
+# --------------------------------------------------------------------------------------------------
+
+
+def test_f1_positive_by_hand_and_by_name():
+    gold = ["Yes", "Yes", "No", "No", "Yes"]
+    pred = ["Yes", "No", "Yes", "No", "Yes"]  # Yes: tp 2, fp 1, fn 1 -> P 2/3, R 2/3, F1 2/3
+    assert M.f1_positive(gold, pred, "Yes") == pytest.approx(2 / 3)
+    assert M.get_metric("f1-positive", positive="Yes")(gold, pred) == pytest.approx(2 / 3)
+    assert M.f1_positive(gold, ["No"] * 5, "Yes") == 0.0  # the majority baseline scores 0
+    with pytest.raises(DataError, match="positive label"):
+        M.get_metric("f1_positive")
+    report = M.score_all(gold, pred, main_metric="f1_positive", positive_label="Yes", n_resamples=50)
+    assert report["main_score"] == pytest.approx(2 / 3) and report["main_ci95"][0] <= 2 / 3 <= report["main_ci95"][1]
+
+
+def test_ranking_metrics_by_hand():
+    ranked = [0, 1, 0, 1, 0]  # 2 positives at ranks 2 and 4
+    assert M.average_precision(ranked) == pytest.approx((1 / 2 + 2 / 4) / 2)
+    assert M.r_precision(ranked) == pytest.approx(1 / 2)  # P@2
+    assert M.reciprocal_rank(ranked) == pytest.approx(1 / 2)
+    assert [M.precision_at_k(ranked, k) for k in (1, 3, 5, 10)] == pytest.approx([0, 1 / 3, 2 / 5, 2 / 10])
+    assert M.average_precision([0, 0]) == M.r_precision([0, 0]) == M.reciprocal_rank([0, 0]) == 0.0
+    assert M.average_precision([1, 1, 0]) == 1.0
+    with pytest.raises(DataError, match="positive integer"):
+        M.precision_at_k(ranked, 0)
+
+
+def test_ranking_within_groups_ties_keep_input_order():
+    # debate a: scores tie at 0.5, so the input order decides (the official scorer's stable sort)
+    gold = ["no", "yes", "yes", "no", "no", "yes"]
+    scores = [0.5, 0.5, 0.9, 0.1, 0.8, 0.2]
+    groups = ["a", "a", "a", "a", "b", "b"]
+    assert M.rank_labels(gold[:4], scores[:4], positive="yes") == [True, False, True, False]
+    s = M.ranking_scores(gold, scores, groups, positive="yes", ks=(1, 3))
+    # a: ranked yes, no, yes, no -> AP (1 + 2/3) / 2, R-prec P@2 = 1/2, RR 1; b: no, yes -> AP 1/2, R-prec P@1 = 0, RR 1/2
+    assert s["per_group"]["a"]["ap"] == pytest.approx(5 / 6) and s["per_group"]["b"]["ap"] == pytest.approx(0.5)
+    assert s["map"] == pytest.approx((5 / 6 + 0.5) / 2)
+    assert s["r_precision"] == pytest.approx(0.25) and s["mrr"] == pytest.approx(0.75)
+    assert s["p@1"] == pytest.approx(0.5) and s["p@3"] == pytest.approx((2 / 3 + 1 / 3) / 2)
+    assert s["n_groups"] == 2 and s["groups_without_positive"] == 0
+    with pytest.raises(DataError, match="same length"):
+        M.ranking_scores(gold, scores[:-1], groups)
+    with pytest.raises(DataError, match="NaN"):
+        M.rank_labels([1, 0], [float("nan"), 0.1])
+
+
+def test_ranking_bootstrap_resamples_whole_groups():
+    # group a ranks its positive first (AP 1), group b last (AP 1/2): every resample's MAP is 1, 3/4 or 1/2
+    gold, scores, groups = [1, 0, 0, 1], [0.9, 0.1, 0.9, 0.1], ["a", "a", "b", "b"]
+    lo, hi = M.ranking_bootstrap_ci(gold, scores, groups, n_resamples=500, seed=1)
+    assert (lo, hi) == (0.5, 1.0)
+    assert M.ranking_bootstrap_ci(gold, scores, groups, metric="p@1", n_resamples=100) == (0.0, 1.0)
+    with pytest.raises(DataError, match="Unknown ranking metric"):
+        M.ranking_bootstrap_ci(gold, scores, groups, metric="ndcg")

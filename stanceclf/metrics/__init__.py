@@ -9,7 +9,8 @@ Every count-based metric is computed from one confusion matrix, so the bootstrap
 thousands of resamples at once for the built-in metrics (``accuracy``, ``macro_f1``, ``f_avg``,
 ``fnc_score``); any other callable is simply called once per resample.
 
-The package's modules: :mod:`.classification` (the label metrics and calibration) and
+The package's modules: :mod:`.classification` (the label metrics and calibration),
+:mod:`.ranking` (MAP, R-precision, P@k, MRR of sentences ranked within groups) and
 :mod:`.significance` (bootstrap CIs and tests); this module adds the name registry and
 :func:`score_all`. It imports only numpy (scipy is imported lazily by :func:`mcnemar_test`).
 
@@ -27,20 +28,25 @@ import numpy as np
 from ..errors import DataError, UnknownNameError, suggest
 from .classification import (_AGAINST, _FAVOR, FNC_LABELS, FNC_RELATED, MetricFn, _groups, _label_list, _pair,
                              _universe, accuracy, brier_score, cohen_kappa, confusion, expected_calibration_error,
-                             f_avg, f_avg_per_target, fnc_raw_score, fnc_score, harmonic_f1, macro_f1, per_class,
-                             precision_recall_f1)
+                             f1_positive, f_avg, f_avg_per_target, fnc_raw_score, fnc_score, harmonic_f1, macro_f1,
+                             per_class, precision_recall_f1)
+from .ranking import (RANKING_KS, average_precision, precision_at_k, r_precision, rank_labels, ranking_bootstrap_ci,
+                      ranking_scores, reciprocal_rank)
 from .significance import bootstrap_ci, mcnemar_test, paired_bootstrap_test
 
 __all__ = [
     "FNC_LABELS",
     "FNC_RELATED",
     "METRICS",
+    "RANKING_KS",
     "accuracy",
+    "average_precision",
     "bootstrap_ci",
     "brier_score",
     "cohen_kappa",
     "confusion",
     "expected_calibration_error",
+    "f1_positive",
     "f_avg",
     "f_avg_per_target",
     "fnc_raw_score",
@@ -51,7 +57,13 @@ __all__ = [
     "mcnemar_test",
     "paired_bootstrap_test",
     "per_class",
+    "precision_at_k",
     "precision_recall_f1",
+    "r_precision",
+    "rank_labels",
+    "ranking_bootstrap_ci",
+    "ranking_scores",
+    "reciprocal_rank",
     "score_all",
 ]
 
@@ -66,16 +78,26 @@ METRICS: dict[str, MetricFn] = {
 }
 
 
-def get_metric(name: str) -> MetricFn:
+def get_metric(name: str, positive: str | None = None) -> MetricFn:
     """Look up a metric of :data:`METRICS` by name (case and ``-``/``_`` insensitive).
+
+    ``f1_positive`` (the F1 of one class) needs the ``positive`` label, e.g. a dataset's
+    ``DatasetInfo.positive_label``.
 
     >>> get_metric("macro-f1") is macro_f1
     True
+    >>> get_metric("f1_positive", positive="Yes")(["Yes", "No"], ["Yes", "Yes"])
+    0.6666666666666666
     """
     key = str(name).strip().lower().replace("-", "_").replace(" ", "_")
+    if key == "f1_positive":
+        if positive is None:
+            raise DataError("The metric f1_positive needs the positive label (e.g. positive='Yes').")
+        return functools.partial(macro_f1, labels=[str(positive)])  # F1 of that class; bootstrap fast path
     if key in METRICS:
         return METRICS[key]
-    raise UnknownNameError(f"Unknown metric {name!r}. Known metrics: {', '.join(METRICS)}.{suggest(str(name), list(METRICS))}")
+    known = [*METRICS, "f1_positive"]
+    raise UnknownNameError(f"Unknown metric {name!r}. Known metrics: {', '.join(known)}.{suggest(str(name), known)}")
 
 
 def _looks_fnc(labels: Sequence[str]) -> bool:
@@ -92,6 +114,7 @@ def score_all(
     classes: Sequence[str] | None = None,
     targets: Any = None,
     main_metric: str = "macro_f1",
+    positive_label: str | None = None,
     n_resamples: int = 1000,
     seed: int | None = 0,
 ) -> dict[str, Any]:
@@ -101,7 +124,8 @@ def score_all(
     ``n_resamples=0``), ``n``, ``labels``, ``accuracy``, ``macro_f1``, ``f_avg`` (only when FAVOR or
     AGAINST is among the labels), ``fnc_score`` (only for FNC-1 labels), ``per_class``, ``confusion``,
     ``per_target`` (with ``targets``: target -> ``{"n", "main_score", "macro_f1"[, "f_avg"]}``) and
-    ``calibration`` (``{"ece", "brier"}``, with ``proba`` and ``classes``).
+    ``calibration`` (``{"ece", "brier"}``, with ``proba`` and ``classes``). ``positive_label`` is the
+    class of ``main_metric="f1_positive"``.
 
     ``labels`` defaults to the sorted set of gold labels; predicted labels outside it count as
     errors but add no class. Per target, macro-F1 uses ``labels`` when given, otherwise that
@@ -115,7 +139,7 @@ def score_all(
     given = _label_list(labels)
     labs = given or [str(v) for v in np.unique(yt)]
     metric_name = str(main_metric).strip().lower().replace("-", "_")
-    base = get_metric(metric_name)
+    base = get_metric(metric_name, positive=positive_label)
     metric: MetricFn = functools.partial(macro_f1, labels=given) if base is macro_f1 and given else base
     has_favg = _FAVOR in labs or _AGAINST in labs
     is_fnc = _looks_fnc(labs)

@@ -261,6 +261,16 @@ def cohen_kappa(y_a: Any, y_b: Any, labels: Sequence[str] | None = None) -> floa
     return float(cohen_kappa_score(ya, yb, labels=_label_list(labels)))
 
 
+def f1_positive(y_true: Any, y_pred: Any, positive: str) -> float:
+    """F1 of the ``positive`` class alone: the official metric of CheckThat! check-worthiness
+    (``"Yes"``) and of the Causal News Corpus (the causal class).
+
+    >>> f1_positive(["Yes", "No", "Yes", "No"], ["Yes", "Yes", "No", "No"], "Yes")
+    0.5
+    """
+    return macro_f1(y_true, y_pred, labels=[str(positive)])
+
+
 def per_class(
     y_true: Any, y_pred: Any, labels: Sequence[str] | None = None
 ) -> dict[str, dict[str, float | int]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import stanceclf
@@ -209,3 +210,26 @@ def test_train_dev_splits_is_the_one_choice_of_training_data() -> None:
     assert train_dev_splits(data, SimpleNamespace(name="toy", train_split="train", dev_split=None))[1] is None
     with pytest.raises(DataError, match="no training split"):
         train_dev_splits(data, SimpleNamespace(name="toy", train_split=None, dev_split=None))
+
+
+def test_a_ranking_dataset_is_scored_by_map_within_its_groups() -> None:
+    from types import SimpleNamespace
+
+    from stanceclf.eval.harness import _score_predictions
+
+    info = SimpleNamespace(name="toy-debates", labels=("CHECKWORTHY", "NOT_CHECKWORTHY"), main_metric="map",
+                           positive_label="CHECKWORTHY")
+    classes = ["CHECKWORTHY", "NOT_CHECKWORTHY"]
+    y_true = ["CHECKWORTHY", "NOT_CHECKWORTHY", "NOT_CHECKWORTHY", "CHECKWORTHY"]
+    proba = np.array([[0.9, 0.1], [0.2, 0.8], [0.7, 0.3], [0.4, 0.6]])
+    y_pred = [classes[i] for i in proba.argmax(axis=1)]
+    # debate a ranks its claim first (AP 1), debate b second (AP 1/2): MAP 0.75
+    scores = _score_predictions(y_true, y_pred, proba, classes, ["check-worthiness"] * 4, info, 200, 0,
+                                groups=["a", "a", "b", "b"])
+    assert scores["main_metric"] == "map" and scores["main_score"] == pytest.approx(0.75)
+    assert scores["target_mean"] == pytest.approx(0.75) and "per_target" not in scores
+    assert scores["ranking"]["mrr"] == pytest.approx(0.75) and scores["per_group"]["b"]["ap"] == pytest.approx(0.5)
+    assert scores["main_ci95"][0] <= 0.75 <= scores["main_ci95"][1]
+    assert scores["accuracy"] == pytest.approx(0.5)  # the classification scores stay beside the ranking
+    with pytest.raises(DataError, match="needs a 'group' column"):
+        _score_predictions(y_true, y_pred, proba, classes, ["check-worthiness"] * 4, info, 0, 0)

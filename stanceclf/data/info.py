@@ -68,11 +68,15 @@ class DatasetInfo:
 
     ``folders``: the folder names it may have under the data directory, the usual one first;
     ``files``: the files that must all be there for it to count as present (:func:`available_datasets`);
-    ``aliases``: other names :func:`get_dataset_info` accepts; ``title``: its name in messages.
+    ``aliases``: other names :func:`get_dataset_info` accepts; ``title``: its name in messages;
+    ``task``: ``"stance"`` or a claim task (:data:`~stanceclf.data.claims.CLAIM_TASKS`);
+    ``positive_label``: the class whose F1 is the official metric (``None`` when none is).
 
     >>> from stanceclf.data import DATASETS
     >>> DATASETS["semeval2016"].main_metric
     'f_avg'
+    >>> DATASETS["checkthat2024_en"].positive_label
+    'CHECKWORTHY'
     """
 
     name: str
@@ -82,6 +86,8 @@ class DatasetInfo:
     train_split: str | None = "train"
     dev_split: str | None = None
     main_metric: str = "macro_f1"
+    positive_label: str | None = None
+    task: str = "stance"
     description: str = ""
     citation: str = ""
     license_note: str = ""

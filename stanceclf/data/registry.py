@@ -1,7 +1,8 @@
 """The registered datasets: one :class:`~stanceclf.data.info.DatasetInfo` record each, looked up by name.
 
 To add a dataset, write its loader and record (``data/social.py``, ``data/news.py`` or a module of
-its own) and list the record in :data:`DATASETS` below.
+its own) and list the record in :data:`DATASETS` below. The claim datasets (``task`` other than
+``"stance"``) come after the stance ones.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UnknownNameError, suggest
+from .claims_debates import CHECKTHAT2020, CHECKTHAT2024, CLAIMBUSTER
+from .claims_news import CNC, NEWSSD
 from .info import DatasetInfo, resolve_data_dir
 from .news import DSE, FNC1, NEWSMTSC, PERSENT, POLNEAR_STANCE
 from .social import PERSPECTRUM, PSTANCE, SEMEVAL2016, SEMEVAL2016_TASKB, VAST
@@ -23,7 +26,7 @@ __all__ = ["DATASETS", "get_dataset_info", "load_dataset", "available_datasets"]
 DATASETS: dict[str, DatasetInfo] = {
     info.name: info
     for info in (SEMEVAL2016, SEMEVAL2016_TASKB, PSTANCE, FNC1, NEWSMTSC, PERSENT, DSE, PERSPECTRUM, POLNEAR_STANCE,
-                 VAST)
+                 VAST, CHECKTHAT2024, CHECKTHAT2020, CLAIMBUSTER, NEWSSD, CNC)
 }
 
 

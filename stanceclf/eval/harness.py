@@ -34,13 +34,15 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..errors import DataError
-from ..metrics import score_all
+from ..metrics import ranking_bootstrap_ci, ranking_scores, score_all
 
 __all__ = ["PROTOCOLS", "EvaluationResult", "evaluate", "peak_memory_mb", "train_dev_splits"]
 
 PROTOCOLS = ("in-target", "cross-target", "zero-shot", "cross-dataset")
 #: Per-target scores are reported when a split has at most this many distinct targets.
 _MAX_PER_TARGET = 50
+#: Main metrics that rank items within groups (scored by :func:`_ranking`), not classify them.
+RANKING_METRICS = ("map", "r_precision", "mrr")
 
 
 def peak_memory_mb() -> float:
@@ -93,6 +95,8 @@ class EvaluationResult:
         extra = [f"{k}={s[k]:.4f}" for k in ("accuracy", "macro_f1", "f_avg", "fnc_score") if k in s and k != s["main_metric"]]
         if "calibration" in s:
             extra += [f"ECE={s['calibration']['ece']:.4f}", f"Brier={s['calibration']['brier']:.4f}"]
+        if "ranking" in s:
+            extra += [f"{k}={v:.4f}" for k, v in s["ranking"].items() if isinstance(v, float) and k != s["main_metric"]]
         lines.append("  " + "  ".join(extra))
         lines.append(f"  {'class':<12}{'P':>8}{'R':>8}{'F1':>8}{'n':>8}")
         for label, row in s["per_class"].items():
@@ -149,25 +153,49 @@ def _score(model: Any, split: Any, info: Any, n_resamples: int, seed: int) -> tu
     elapsed = time.perf_counter() - start
     classes = [str(c) for c in model.classes_]
     y_pred = np.asarray(classes, dtype=object)[proba.argmax(axis=1)]
-    scores = _score_predictions(split["label"], y_pred, proba, classes, split["target"], info, n_resamples, seed)
+    groups = split["group"] if "group" in split.column_names else None
+    scores = _score_predictions(split["label"], y_pred, proba, classes, split["target"], info, n_resamples, seed,
+                                groups=groups)
     return scores, elapsed
 
 
-def _score_predictions(y_true, y_pred, proba, classes, targets, info, n_resamples, seed) -> dict[str, Any]:
+def _score_predictions(y_true, y_pred, proba, classes, targets, info, n_resamples, seed, groups=None) -> dict[str, Any]:
     labels = list(info.labels)
     targets = list(targets)
     if len(set(targets)) > _MAX_PER_TARGET:  # open-ended targets (headlines, mentions): no per-target table
         targets = None
     # probabilities are only comparable when the model's label set is the dataset's
     calibrated = sorted(classes) == sorted(labels)
+    positive = getattr(info, "positive_label", None)
+    ranked = info.main_metric in RANKING_METRICS
     scores = score_all(
         list(y_true), list(y_pred), labels=labels, proba=proba if calibrated else None,
-        classes=classes if calibrated else None, targets=targets, main_metric=info.main_metric,
+        classes=classes if calibrated else None, targets=targets,
+        main_metric="macro_f1" if ranked else info.main_metric, positive_label=positive,
         n_resamples=n_resamples, seed=seed,
     )
+    if ranked:  # the classification scores stay beside it; per-target rows would be classification scores
+        scores.update(_ranking(y_true, proba, classes, groups, info, n_resamples, seed))
+        scores.pop("per_target", None)
     per_target = scores.get("per_target") or {}
     scores["target_mean"] = float(np.mean([row["main_score"] for row in per_target.values()])) if per_target else scores["main_score"]
     return scores
+
+
+def _ranking(y_true, proba, classes, groups, info, n_resamples, seed) -> dict[str, Any]:
+    """The main score of a ranking dataset: items ranked within their group by the probability of
+    the positive class (CheckThat! 2020 Task 5: MAP over debates, with R-precision, P@k and MRR)."""
+    positive = getattr(info, "positive_label", None)
+    if groups is None or positive is None or positive not in classes:
+        raise DataError(f"{info.name} is scored by ranking ({info.main_metric}): it needs a 'group' column, the "
+                        f"dataset's positive label and a model that predicts it (classes: {classes}).")
+    score = np.asarray(proba)[:, classes.index(positive)]
+    ranking = ranking_scores(list(y_true), score, list(groups), positive=positive)
+    ci = ranking_bootstrap_ci(list(y_true), score, list(groups), metric=info.main_metric, positive=positive,
+                              n_resamples=n_resamples, seed=seed) if n_resamples else None
+    summary = {k: v for k, v in ranking.items() if k != "per_group"}
+    return {"main_metric": info.main_metric, "main_score": ranking[info.main_metric],
+            "main_ci95": list(ci) if ci else None, "ranking": summary, "per_group": ranking["per_group"]}
 
 
 def _training_datasets(model: Any) -> set[str] | None:

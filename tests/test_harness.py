@@ -233,3 +233,25 @@ def test_a_ranking_dataset_is_scored_by_map_within_its_groups() -> None:
     assert scores["accuracy"] == pytest.approx(0.5)  # the classification scores stay beside the ranking
     with pytest.raises(DataError, match="needs a 'group' column"):
         _score_predictions(y_true, y_pred, proba, classes, ["check-worthiness"] * 4, info, 0, 0)
+
+
+def test_claim_training_leaves_out_every_scored_sentence() -> None:
+    from types import SimpleNamespace
+
+    from datasets import Dataset, DatasetDict
+
+    from stanceclf.eval.harness import train_dev_splits
+
+    def split(texts: list[str]) -> Dataset:
+        return Dataset.from_dict({"text": texts, "target": ["check-worthiness"] * len(texts),
+                                  "label": ["CHECKWORTHY"] * len(texts)})
+
+    data = DatasetDict(train=split(["Taxes rose 5%.", "Thank you.", "We built 3 schools.", "Crime fell."]),
+                       validation=split(["We built three schools", "crime fell!"]),
+                       test=split(["THANK YOU"]), dev_test=split(["Taxes rose 50%"]))
+    claims = SimpleNamespace(name="toy", train_split="train", dev_split="validation", task="check-worthiness")
+    train, dev = train_dev_splits(data, claims)
+    assert train["text"] == ["Taxes rose 5%.", "We built 3 schools."]  # "Thank you." (test), "Crime fell." (dev)
+    assert dev["text"] == ["We built three schools", "crime fell!"]
+    stance = SimpleNamespace(name="toy", train_split="train", dev_split="validation", task="stance")
+    assert len(train_dev_splits(data, stance)[0]) == 4  # stance datasets are read as published

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import platform
 import resource
 import sys
@@ -41,6 +42,7 @@ __all__ = ["PROTOCOLS", "EvaluationResult", "evaluate", "peak_memory_mb", "train
 PROTOCOLS = ("in-target", "cross-target", "zero-shot", "cross-dataset")
 #: Per-target scores are reported when a split has at most this many distinct targets.
 _MAX_PER_TARGET = 50
+logger = logging.getLogger(__name__)
 #: Main metrics that rank items within groups (scored by :func:`_ranking`), not classify them.
 RANKING_METRICS = ("map", "r_precision", "mrr")
 
@@ -131,6 +133,10 @@ def train_dev_splits(data: Any, info: Any, targets: Sequence[str] | None = None)
     """The pairs a model of ``info``'s dataset is trained on: its training split and its own
     development split (``None`` when it has none), both restricted to ``targets`` when given.
 
+    For a claim dataset, rows whose normalised text is also in a scored split are left out (training
+    rows also when in the dev split; :func:`stanceclf.data.claims.drop_overlaps`), so no evaluated
+    sentence is trained on.
+
     ``stanceclf train`` and :func:`evaluate` both train through this, so a model trained by one is the
     model the other scores: the dev split drives early stopping and calibration (cross-encoder) and
     ensemble weights, and models that need no dev data ignore it.
@@ -144,6 +150,17 @@ def train_dev_splits(data: Any, info: Any, targets: Sequence[str] | None = None)
         raise DataError(f"{info.name} has no training split; evaluate a trained model (a saved-model path) on it.")
     train = _subset(data[info.train_split], targets)
     dev = _subset(data[info.dev_split], targets) if info.dev_split and info.dev_split in data else None
+    if getattr(info, "task", "stance") != "stance":  # claim datasets: no evaluated sentence is trained on
+        from ..data.claims import drop_overlaps
+
+        held_out = [data[name] for name in data if name not in (info.train_split, info.dev_split)]
+        train, dropped = drop_overlaps(train, *held_out, *([dev] if dev is not None else []))
+        if dev is not None:
+            dev, dropped_dev = drop_overlaps(dev, *held_out)
+            dropped += dropped_dev
+        if dropped:
+            logger.info("%s: %d training/dev row(s) left out: their text is also in a split that is scored.",
+                        info.name, dropped)
     return train, dev
 
 

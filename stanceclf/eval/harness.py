@@ -35,7 +35,8 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..errors import DataError
-from ..metrics import ranking_bootstrap_ci, ranking_scores, score_all
+from ..metrics import group_bootstrap_ci, ranking_scores, score_all
+from ..metrics.ranking import GROUP_KEYS
 
 __all__ = ["PROTOCOLS", "EvaluationResult", "evaluate", "peak_memory_mb", "train_dev_splits"]
 
@@ -208,8 +209,9 @@ def _ranking(y_true, proba, classes, groups, info, n_resamples, seed) -> dict[st
                         f"dataset's positive label and a model that predicts it (classes: {classes}).")
     score = np.asarray(proba)[:, classes.index(positive)]
     ranking = ranking_scores(list(y_true), score, list(groups), positive=positive)
-    ci = ranking_bootstrap_ci(list(y_true), score, list(groups), metric=info.main_metric, positive=positive,
-                              n_resamples=n_resamples, seed=seed) if n_resamples else None
+    key = GROUP_KEYS.get(info.main_metric, info.main_metric)
+    ci = group_bootstrap_ci([g[key] for g in ranking["per_group"].values()], n_resamples=n_resamples,
+                            seed=seed) if n_resamples else None
     summary = {k: v for k, v in ranking.items() if k != "per_group"}
     return {"main_metric": info.main_metric, "main_score": ranking[info.main_metric],
             "main_ci95": list(ci) if ci else None, "ranking": summary, "per_group": ranking["per_group"]}

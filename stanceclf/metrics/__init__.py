@@ -30,8 +30,8 @@ from .classification import (_AGAINST, _FAVOR, FNC_LABELS, FNC_RELATED, MetricFn
                              _universe, accuracy, brier_score, cohen_kappa, confusion, expected_calibration_error,
                              f1_positive, f_avg, f_avg_per_target, fnc_raw_score, fnc_score, harmonic_f1, macro_f1,
                              per_class, precision_recall_f1)
-from .ranking import (RANKING_KS, average_precision, precision_at_k, r_precision, rank_labels, ranking_bootstrap_ci,
-                      ranking_scores, reciprocal_rank)
+from .ranking import (RANKING_KS, average_precision, group_bootstrap_ci, precision_at_k, r_precision, rank_labels,
+                      ranking_bootstrap_ci, ranking_scores, reciprocal_rank)
 from .significance import bootstrap_ci, mcnemar_test, paired_bootstrap_test
 
 __all__ = [
@@ -52,6 +52,7 @@ __all__ = [
     "fnc_raw_score",
     "fnc_score",
     "get_metric",
+    "group_bootstrap_ci",
     "harmonic_f1",
     "macro_f1",
     "mcnemar_test",

@@ -20,11 +20,13 @@ import numpy as np
 
 from ..errors import DataError
 
-__all__ = ["RANKING_KS", "average_precision", "precision_at_k", "r_precision", "reciprocal_rank", "rank_labels",
-           "ranking_scores", "ranking_bootstrap_ci"]
+__all__ = ["RANKING_KS", "GROUP_KEYS", "average_precision", "precision_at_k", "r_precision", "reciprocal_rank", "rank_labels",
+           "ranking_scores", "ranking_bootstrap_ci", "group_bootstrap_ci"]
 
 #: The k of precision at k that CheckThat! 2020 Task 5 reports.
 RANKING_KS: tuple[int, ...] = (1, 3, 5, 10, 20, 50)
+#: The per-group name of a metric averaged over groups (``ranking_scores(...)["per_group"]``).
+GROUP_KEYS: dict[str, str] = {"map": "ap", "mrr": "rr"}
 
 
 def _relevance(ranked: Sequence[Any]) -> np.ndarray:
@@ -141,15 +143,25 @@ def ranking_bootstrap_ci(y_true: Sequence[Any], scores: Sequence[float], groups:
     >>> lo <= 0.75 <= hi
     True
     """
-    key = {"map": "ap", "mrr": "rr"}.get(metric, metric)
+    key = GROUP_KEYS.get(metric, metric)
     ks = [int(metric[2:])] if metric.startswith("p@") and metric[2:].isdigit() else []
-    per_group = _per_group(list(y_true), list(scores), list(groups), positive, ks)
-    values = np.asarray([g[key] for g in per_group.values()]) if per_group and key in next(iter(per_group.values())) \
-        else None
-    if values is None:
+    if key not in ("ap", "r_precision", "rr") and not ks:
         raise DataError(f"Unknown ranking metric {metric!r}; use map, r_precision, mrr or p@k (e.g. p@10).")
+    per_group = _per_group(list(y_true), list(scores), list(groups), positive, ks)
+    return group_bootstrap_ci([g[key] for g in per_group.values()], n_resamples=n_resamples, alpha=alpha, seed=seed)
+
+
+def group_bootstrap_ci(values: Sequence[float], *, n_resamples: int = 1000, alpha: float = 0.05,
+                       seed: int | None = 0) -> tuple[float, float]:
+    """Percentile bootstrap CI of the mean of per-group ``values`` (e.g. the APs of the debates, from
+    :func:`ranking_scores`'s ``per_group``), resampling the groups.
+
+    >>> group_bootstrap_ci([1.0, 1.0])
+    (1.0, 1.0)
+    """
     if n_resamples < 1:
         raise DataError(f"n_resamples must be at least 1, got {n_resamples}.")
+    array = np.asarray(values, dtype=float)
     rng = np.random.default_rng(seed)
-    means = values[rng.integers(0, len(values), size=(n_resamples, len(values)))].mean(axis=1)
+    means = array[rng.integers(0, len(array), size=(n_resamples, len(array)))].mean(axis=1)
     return float(np.quantile(means, alpha / 2)), float(np.quantile(means, 1 - alpha / 2))

@@ -122,9 +122,7 @@ def load_checkthat2024(data_dir: str | os.PathLike[str] | None = None) -> "Datas
     >>> ds["test"][0]["target"]           # doctest: +SKIP
     'check-worthiness'
     """
-    folder = CHECKTHAT2024.locate(data_dir)
-    for name in _CT24_FILES.values():
-        CHECKTHAT2024.require(folder, name)
+    folder = CHECKTHAT2024.locate_checked(data_dir, _CT24_FILES.values())
     ids, splits = _UniqueIds(), {}
     for split, name in _CT24_FILES.items():
         columns = ("Sentence_id", "Text", "class_label")
@@ -295,9 +293,7 @@ def load_claimbuster(data_dir: str | os.PathLike[str] | None = None, source: str
     if key not in ("csv", *_CB_NCS):
         raise DataError(f"Unknown ClaimBuster source {source!r}; use 'csv' (crowdsourced + groundtruth) or one "
                         "of the NCS sets '2x', '2.5x', '3x'.")
-    folder = CLAIMBUSTER.locate(data_dir)
-    for name in _CB_FILES.values():
-        CLAIMBUSTER.require(folder, name)
+    folder = CLAIMBUSTER.locate_checked(data_dir, _CB_FILES.values())
     ids, fields, splits = _UniqueIds(), {}, {}
     for split, name in _CB_FILES.items():
         _, rows = CLAIMBUSTER.read(folder, name, _CB_COLUMNS, single_line=_CB_COLUMNS)

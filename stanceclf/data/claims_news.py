@@ -52,9 +52,7 @@ def load_newssd(data_dir: str | os.PathLike[str] | None = None) -> "DatasetDict"
     >>> ds["test"][0]["label"]             # doctest: +SKIP
     'SUBJ'
     """
-    folder = NEWSSD.locate(data_dir)
-    for name in _NEWSSD_FILES.values():
-        NEWSSD.require(folder, name)
+    folder = NEWSSD.locate_checked(data_dir, _NEWSSD_FILES.values())
     splits = {}
     for split, name in _NEWSSD_FILES.items():
         _, rows = NEWSSD.read(folder, name, ("Sentence", "Label", "Solved conflict"),
@@ -102,9 +100,7 @@ def load_cnc(data_dir: str | os.PathLike[str] | None = None) -> "DatasetDict":
     >>> set(ds["test"]["label"])              # doctest: +SKIP
     {''}
     """
-    folder = CNC.locate(data_dir)
-    for name in _CNC_FILES.values():
-        CNC.require(folder, name)
+    folder = CNC.locate_checked(data_dir, _CNC_FILES.values())
     ids, splits = _UniqueIds(), {}
     for split, name in _CNC_FILES.items():
         required = ("index", "text") if split == "test" else ("index", "text", "label")

@@ -109,6 +109,14 @@ class DatasetInfo:
                 return candidate
         return root / self.folders[0]
 
+    def locate_checked(self, data_dir: str | os.PathLike[str] | None, names: Iterable[str] | None = None) -> Path:
+        """:meth:`locate`, then :meth:`require` each of ``names`` (default: :attr:`files`) there, so a
+        missing file is reported before any file is read."""
+        folder = self.locate(data_dir)
+        for name in self.files if names is None else names:
+            self.require(folder, name)
+        return folder
+
     def is_present(self, root: Path) -> bool:
         """Whether one of the dataset's candidate folders under ``root`` holds all of :attr:`files`."""
         return any(all((c / f).is_file() for f in self.files) for c in self._candidates(root))

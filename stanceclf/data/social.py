@@ -68,9 +68,7 @@ def load_semeval2016(data_dir: str | os.PathLike[str] | None = None, task: str =
     if task_key not in _SEMEVAL_SPLITS:
         raise DataError(f"Unknown SemEval-2016 task {task!r}; use task='A' (five targets) or task='B' (Trump).")
     info = SEMEVAL2016 if task_key == "A" else SEMEVAL2016_TASKB
-    folder = info.locate(data_dir)
-    for name in info.files:  # every file is checked before any is read
-        info.require(folder, name)
+    folder = info.locate_checked(data_dir)  # every file is checked before any is read
     splits = {}
     for split, names in _SEMEVAL_SPLITS[task_key].items():
         builder = _Builder(info.name, {"opinion_towards": "string", "sentiment": "string"})

@@ -26,9 +26,9 @@ import numpy as np
 
 from .errors import DataError, ModelError, NotFittedError, UnknownNameError, suggest
 from .models.base import StanceModel, _jsonable
-from .types import Stance, StanceExample, StancePrediction
+from .types import ClaimScores, StanceExample, StancePrediction
 
-__all__ = ["CHECKS", "check_stance_model", "example_corpus"]
+__all__ = ["CHECKS", "check_stance_model", "example_corpus", "claim_corpus", "check_claim_model"]
 
 #: (text, target, label) triples; see :func:`example_corpus`.
 Rows = list[tuple[str, str, str]]
@@ -96,9 +96,10 @@ def _lists(value: Any) -> Any:
 class _Context:
     """What the checks share: fresh models, the data, one fitted model (fitted on first use)."""
 
-    def __init__(self, factory: Callable[[], StanceModel], train: Rows, dev: Rows, tmp: Path):
+    def __init__(self, factory: Callable[[], StanceModel], train: Rows, dev: Rows, tmp: Path,
+                 unseen: Sequence[tuple[str, str]] = tuple(_UNSEEN)):
         self.factory, self.train, self.dev, self.tmp = factory, train, dev, tmp
-        self.X = _pairs(train[::3]) + _UNSEEN  # seen texts and a target never seen in training
+        self.X = _pairs(train[::3]) + list(unseen)  # seen texts and (stance models) a target never seen in training
         self._fitted: StanceModel | None = None
 
     def fresh(self) -> StanceModel:
@@ -274,7 +275,7 @@ def check_score(ctx: _Context) -> None:
     rows = ctx.train[::2]
     expected = float(np.mean(model.predict(_pairs(rows)) == np.asarray(_labels(rows), dtype=object)))
     got = model.score(_pairs(rows), _labels(rows))
-    labelled = model.score([StanceExample(t, g, Stance(lab)) for t, g, lab in rows])
+    labelled = model.score([StanceExample(t, g, lab) for t, g, lab in rows])
     if abs(got - expected) > 1e-12 or abs(labelled - expected) > 1e-12:
         raise AssertionError(f"score() gave {got} (labels in y) and {labelled} (labels in X); the accuracy is {expected}")
     _raises(DataError, lambda: model.score(_pairs(rows)), "score() without labels")
@@ -355,7 +356,8 @@ CHECKS: dict[str, Callable[[_Context], None]] = {
 
 
 def check_stance_model(model: StanceModel | Callable[[], StanceModel], *, train: Rows | None = None,
-                       dev: Rows | None = None, skip: Iterable[str] = ()) -> None:
+                       dev: Rows | None = None, skip: Iterable[str] = (),
+                       unseen: Sequence[tuple[str, str]] = tuple(_UNSEEN)) -> None:
     """Check that a stance model backend keeps the :class:`~stanceclf.models.base.StanceModel`
     contract; raise :class:`AssertionError` naming the first check that fails and why.
 
@@ -363,7 +365,9 @@ def check_stance_model(model: StanceModel | Callable[[], StanceModel], *, train:
     returning a new unfitted one. The model is fitted three times, on ``train`` (default
     :func:`example_corpus`, three labels) with ``dev`` (default ``example_corpus(2, seed=7)``), so
     give it settings that fit fast. ``skip`` names checks of :data:`CHECKS` not to run (say why in
-    your test, e.g. ``"deterministic"`` for a model that cannot be seeded).
+    your test, e.g. ``"deterministic"`` for a model that cannot be seeded). ``unseen``: pairs whose
+    target training never saw, predicted alongside seen ones (``()`` for models that only know the
+    targets they were trained on, such as claim models and their tasks).
 
     The checks: scikit-learn parameters and ``clone``; errors before ``fit``; bad training data;
     ``fit`` and ``classes_``; ``predict_proba`` shape and normalisation; ``predict`` as its arg-max;
@@ -396,7 +400,7 @@ def check_stance_model(model: StanceModel | Callable[[], StanceModel], *, train:
     if len(set(_labels(train))) < 3:
         skip.append("two_classes")  # dropping a label would leave one class
     with tempfile.TemporaryDirectory(prefix="stanceclf-check-") as tmp:
-        ctx = _Context(factory, train, dev, Path(tmp))
+        ctx = _Context(factory, train, dev, Path(tmp), unseen)
         for name, check in CHECKS.items():
             if name in skip:
                 continue
@@ -410,3 +414,93 @@ def check_stance_model(model: StanceModel | Callable[[], StanceModel], *, train:
                         "or None." if isinstance(exc, TypeError) and "_fit_batch" in str(exc) else "")
                 raise AssertionError(f"{label} fails the stance-model check {name!r}: it raised "
                                      f"{type(exc).__name__}: {exc}.{hint}") from exc
+
+
+# --------------------------------------------------------------------------------------------------
+# Claim models
+# --------------------------------------------------------------------------------------------------
+
+_CLAIM_TEXTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "check-worthiness": {
+        "CHECKWORTHY": ("Unemployment fell by {n} percent last year.", "We cut taxes for {n} million families.",
+                        "Crime rose {n} percent under the governor.", "The deficit tripled to {n} billion dollars."),
+        "NOT_CHECKWORTHY": ("Thank you all for coming, number {n}.", "Let me finish my answer, round {n}.",
+                            "Good evening to everyone here in hall {n}.", "I look forward to question {n}."),
+    },
+    "subjectivity": {
+        "SUBJ": ("What a shameful and cowardly decision, part {n}!", "This plan is a glorious triumph, part {n}.",
+                 "Frankly the mayor is a disgrace, part {n}.", "I adore this brave and wonderful law, part {n}."),
+        "OBJ": ("The council met on Tuesday in room {n}.", "The bill was filed with {n} signatures.",
+                "The report covers {n} districts.", "The minister arrived at gate {n}."),
+    },
+    "causal": {
+        "CAUSAL": ("The flood caused {n} deaths in the valley.", "Police fired tear gas, which led to {n} injuries.",
+                   "The strike was triggered by {n} layoffs.", "Because of the ban, {n} shops closed."),
+        "NOT_CAUSAL": ("Protesters gathered in square {n}.", "The march ended near bridge {n}.",
+                       "Workers held banners on street {n}.", "The rally took place on day {n}."),
+    },
+}
+
+
+def claim_corpus(n_per_label: int = 6, seed: int = 0) -> Rows:
+    """A small learnable corpus of invented ``(text, task, label)`` triples for the three claim tasks
+    (the task in the target position, each with its own two labels), deterministic per ``seed``.
+
+    >>> rows = claim_corpus(1)
+    >>> len(rows), sorted({task for _, task, _ in rows})
+    (6, ['causal', 'check-worthiness', 'subjectivity'])
+    """
+    rng = random.Random(seed)
+    rows: Rows = []
+    for task, by_label in _CLAIM_TEXTS.items():
+        for label, templates in by_label.items():
+            for i in range(n_per_label):
+                rows.append((templates[i % len(templates)].format(n=rng.randint(2, 999)), task, label))
+    return rows
+
+
+def check_claim_scores(ctx: _Context) -> None:
+    """``score_texts`` gives one :class:`~stanceclf.types.ClaimScores` per text whose scores are the
+    positive-class columns of ``predict_proba`` for each trained task, and ``None`` for the others."""
+    from .models.claims import SCORE_FIELDS
+
+    model = ctx.fitted
+    texts = [t for t, _ in ctx.X]
+    scores = model.score_texts(texts)  # type: ignore[attr-defined]
+    if len(scores) != len(texts) or not all(isinstance(s, ClaimScores) for s in scores):
+        raise AssertionError("score_texts must give one ClaimScores per text")
+    classes = [str(c) for c in model.classes_]
+    for task, (field, positive) in SCORE_FIELDS.items():
+        values = [getattr(s, field) for s in scores]
+        if task not in model.tasks_:  # type: ignore[attr-defined]
+            if any(v is not None for v in values):
+                raise AssertionError(f"score_texts filled {field!r}, a task the model was not trained on")
+            continue
+        proba = model.predict_proba([(t, task) for t in texts])[:, classes.index(positive)]
+        if not np.allclose(np.asarray(values, dtype=float), proba, rtol=0, atol=1e-5):
+            raise AssertionError(f"score_texts' {field!r} differs from predict_proba's {positive!r} column")
+
+
+def check_claim_model(model: StanceModel | Callable[[], StanceModel], *, train: Rows | None = None,
+                      dev: Rows | None = None, skip: Iterable[str] = ()) -> None:
+    """:func:`check_stance_model` for a claim model, on :func:`claim_corpus` (three tasks, each with
+    its own two labels), plus :func:`check_claim_scores` when the model has ``score_texts``.
+
+    ``two_classes`` is not run: dropping one label leaves a task with a single label, which a claim
+    model rightly refuses. Tasks never seen in training are not predicted (``unseen=()``).
+
+    >>> from stanceclf.models.linear import TfidfStanceClassifier
+    >>> check_claim_model(TfidfStanceClassifier(c_grid=(1.0,), class_weight_grid=(None,), cv=2))
+    """
+    from sklearn.base import clone
+
+    train = list(train) if train is not None else claim_corpus()
+    dev = list(dev) if dev is not None else claim_corpus(2, seed=7)
+    check_stance_model(model, train=train, dev=dev, skip=[*skip, "two_classes"], unseen=())
+    if hasattr(model if isinstance(model, StanceModel) else model(), "score_texts"):
+        factory = (lambda: clone(model)) if isinstance(model, StanceModel) else model  # noqa: E731
+        with tempfile.TemporaryDirectory(prefix="stanceclf-check-") as tmp:
+            try:
+                check_claim_scores(_Context(factory, train, dev, Path(tmp), ()))
+            except AssertionError as exc:
+                raise AssertionError(f"{type(model).__name__} fails the claim-model check 'claim_scores': {exc}") from None

@@ -16,7 +16,8 @@ from typing import Any, Mapping
 
 from .errors import DataError
 
-__all__ = ["Stance", "STANCE_LABELS", "StanceExample", "StancePrediction", "QuoteKind", "Span", "Quote"]
+__all__ = ["Stance", "STANCE_LABELS", "StanceExample", "StancePrediction", "QuoteKind", "Span", "Quote",
+           "ClaimScores", "CLAIM_SCORE_FIELDS"]
 
 
 class Stance(str, Enum):
@@ -183,3 +184,42 @@ class Quote:
             "confidence": round(float(self.confidence), 4),
             "source": self.source,
         }
+
+
+@dataclass(frozen=True)
+class ClaimScores:
+    """What a claim model says about one sentence or quote: calibrated probabilities of the positive
+    class of each claim task (see :mod:`stanceclf.data.claims`).
+
+    ``checkworthy``: a factual claim worth fact-checking (CheckThat!/ClaimBuster sense);
+    ``subjective``: opinion rather than fact (NewsSD: SUBJ vs OBJ); ``causal``: asserts that one event
+    causes another (Causal News Corpus). A task the model was not trained on is ``None``.
+
+    >>> s = ClaimScores(checkworthy=0.91, subjective=0.12, causal=0.40)
+    >>> s.labels()
+    {'checkworthy': True, 'subjective': False, 'causal': False}
+    """
+
+    checkworthy: float | None
+    subjective: float | None
+    causal: float | None
+    model: str = ""
+
+    def __post_init__(self) -> None:
+        for name in CLAIM_SCORE_FIELDS:
+            value = getattr(self, name)
+            if value is not None and not (0.0 <= value <= 1.0):
+                raise DataError(f"ClaimScores.{name} must be a probability in [0, 1], got {value!r}.")
+
+    def labels(self, threshold: float = 0.5) -> dict[str, bool | None]:
+        """Each score as a yes/no decision at ``threshold`` (``None`` where the score is missing)."""
+        return {name: None if getattr(self, name) is None else getattr(self, name) >= threshold
+                for name in CLAIM_SCORE_FIELDS}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**{name: None if getattr(self, name) is None else round(float(getattr(self, name)), 4)
+                   for name in CLAIM_SCORE_FIELDS}, "model": self.model}
+
+
+#: The score fields of :class:`ClaimScores`, in display order.
+CLAIM_SCORE_FIELDS: tuple[str, ...] = ("checkworthy", "subjective", "causal")

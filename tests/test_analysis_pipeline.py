@@ -155,7 +155,10 @@ def test_the_stages_compose_to_the_same_result_as_analyze(analyzer: Analyzer):
     assert all(isinstance(a, LinkedArticle) and a.pairs for a in linked)
     scores = analyzer.score(linked)  # one call for the chunk, one distribution per pair
     assert [len(s) for s in scores] == [len(a.pairs) for a in linked]
-    by_stages = [analyzer.assemble(article, probabilities) for article, probabilities in zip(linked, scores)]
+    claims = analyzer.score_claims(linked)  # one call for the chunk, claim scores (or None) per quote
+    assert [len(c) for c in claims] == [len(a.quotes) for a in linked]
+    by_stages = [analyzer.assemble(article, probabilities, claims=c)
+                 for article, probabilities, c in zip(linked, scores, claims)]
     by_analyze = list(analyzer.analyze_documents(documents, TARGETS))
     assert [r.to_dict() for r in by_stages] == [r.to_dict() for r in by_analyze]
     assert by_stages[0].to_dict() == analyzer.analyze(ARTICLE, TARGETS, doc_id="tram").to_dict()

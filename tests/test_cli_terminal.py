@@ -122,3 +122,18 @@ def test_quiet_hides_messages_and_bars(trained: Path, tmp_path: Path) -> None:
                                     "--target", "Nuclear Power", "--quiet"], cwd=tmp_path)
     assert code == 0, output
     assert json.loads(output.strip().splitlines()[-1])["label"] in {"FAVOR", "AGAINST", "NONE"}
+
+
+def test_claims(tmp_path: Path) -> None:
+    from stanceclf.models.default import default_claims_available
+
+    src = tmp_path / "sentences.txt"
+    src.write_text("Unemployment fell to 4.2 percent in May.\n\nI think the mayor is wrong.\n", encoding="utf-8")
+    code, output = run_in_terminal(["claims", str(src), "--sort"], cwd=tmp_path)
+    assert "Traceback" not in output
+    if default_claims_available():
+        assert code == 0, output
+        assert "check" in output and "I think the mayor is wrong." in output
+    else:  # the built-in claim model is asked for by name: its absence is a clear usage error
+        assert code == 2, output
+        assert "not in this installation" in output

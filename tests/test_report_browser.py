@@ -88,3 +88,21 @@ def test_report_script_runs_and_makes_the_tables_sortable(tmp_path: Path):
     assert dom.count('class="stc-sort"') >= 9 + 6  # every header of both tables became a sort button
     assert 'aria-sort="none"' in dom
     assert "\u2192 treaty: AGAINST 0.85" in dom and "\u2192 industry lobby: FAVOR 0.55" in dom
+
+
+def test_report_script_shows_the_claim_filter(tmp_path: Path):
+    import dataclasses
+
+    from stanceclf.types import ClaimScores
+
+    article = _article()
+    article.quotes[:] = [dataclasses.replace(qa, claim=ClaimScores(0.2 + 0.3 * i, 0.5, None, model="fake"))
+                         for i, qa in enumerate(article.quotes)]
+    report = tmp_path / "report.html"
+    write_html_report([article], report, plots=False)
+    assert '<p class="stc-filter" id="claim-filter" hidden>' in report.read_text()  # hidden without JavaScript
+    out = _chromium("--dump-dom", report.as_uri())
+    assert out.returncode == 0, out.stderr[-2000:]
+    dom = out.stdout
+    assert '<p class="stc-filter" id="claim-filter">' in dom  # the script showed it
+    assert 'data-checkworthy="0.8000"' in dom and dom.count('class="stc-sort"') >= 9 + 7  # the claim column sorts too

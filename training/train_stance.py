@@ -1,10 +1,19 @@
 #!/usr/bin/env python
-"""Train a cross-encoder stance model on a weighted mix of datasets in the canonical schema.
+"""Train a cross-encoder stance model (or a claim model) on a weighted mix of datasets in the canonical schema.
 
     python training/train_stance.py --config training/configs/default_stance.yaml \
         --data-dir ../shared/data --output stanceclf/resources/default_stance
+    python training/train_stance.py --config training/configs/default_claims.yaml \
+        --data-dir ../shared/data --output stanceclf/resources/default_claims
 
-The built-in default model (``stanceclf.load("default")``) is trained with exactly that command.
+The built-in default stance model (``stanceclf.load("default")``) and claim model
+(``stanceclf.load("default-claims")``) are trained with exactly these commands.
+
+``kind``: ``stance`` (default; labels FAVOR/AGAINST/NONE, a
+:class:`~stanceclf.models.transformer.CrossEncoderStanceClassifier`) or ``claims`` (each row's
+target is a claim task and its label one of that task's, :data:`stanceclf.data.claims.TASK_LABELS`;
+a multi-task :class:`~stanceclf.models.claims.ClaimClassifier`; every training or development row
+whose text is in a split the claim benchmarks score is left out and counted in the summary).
 
 Config (YAML or JSON)
 ---------------------
@@ -93,7 +102,17 @@ def _rows(split: Any, source: str, group_column: str | None = None) -> list[dict
              "group": str(gr)} for t, g, c, s, lab, gr in zip(texts, targets, contexts, speakers, labels, groups)]
 
 
-def _map_labels(rows: list[dict[str, str]], label_map: dict[str, Any] | None, source: str) -> list[dict[str, str]]:
+def _allowed_labels(kind: str, target: str) -> tuple[str, ...]:
+    """The labels a row may carry: the stances, or (``kind: claims``) the labels of the row's task."""
+    if kind == "stance":
+        return STANCES
+    from stanceclf.data.claims import TASK_LABELS
+
+    return TASK_LABELS.get(target, ())
+
+
+def _map_labels(rows: list[dict[str, str]], label_map: dict[str, Any] | None, source: str,
+                kind: str = "stance") -> list[dict[str, str]]:
     mapping = {str(k): v for k, v in (label_map or {}).items()}
     out, bad = [], Counter()
     for row in rows:
@@ -102,13 +121,19 @@ def _map_labels(rows: list[dict[str, str]], label_map: dict[str, Any] | None, so
         if label is None:
             continue
         label = str(label).upper()
-        if label not in STANCES:
-            bad[raw] += 1
+        if label not in _allowed_labels(kind, row["target"]):
+            bad[f"{row['target']}: {raw}" if kind == "claims" else raw] += 1
             continue
         out.append({**row, "label": label})
     if bad:
         from stanceclf.errors import DataError
 
+        if kind == "claims":
+            from stanceclf.data.claims import TASK_LABELS
+
+            raise DataError(f"{source}: (task: label) pairs {dict(bad)} are not claim labels; each row's target must "
+                            f"be a task with its labels ({ {t: list(v) for t, v in TASK_LABELS.items()} }); give the "
+                            "source a label_map (raw label -> task label, or null to drop).")
         raise DataError(f"{source}: labels {dict(bad)} are not FAVOR/AGAINST/NONE; give the source a label_map "
                         "(raw label -> FAVOR/AGAINST/NONE, or null to drop).")
     return out
@@ -190,15 +215,43 @@ def _load_source(entry: dict[str, Any], data_dir: Path | None) -> tuple[str, lis
     return info.name, train, own_dev, info.dev_split
 
 
+def _kind(config: dict[str, Any]) -> str:
+    kind = str(config.get("kind", "stance"))
+    if kind not in ("stance", "claims"):
+        raise SystemExit(f"kind must be 'stance' or 'claims', got {kind!r}.")
+    return kind
+
+
+def _drop_scored(train: list[dict[str, str]], dev: list[dict[str, str]] | None, scored: list[Any]
+                 ) -> tuple[list[dict[str, str]], list[dict[str, str]] | None, int]:
+    """Training and development rows without the texts of the scored claim splits, and how many went."""
+    from stanceclf.data.claims import drop_overlaps
+
+    train, dropped = drop_overlaps(train, *scored)
+    if dev is not None:
+        dev, dropped_dev = drop_overlaps(dev, *scored)
+        dropped += dropped_dev
+    return train, dev, dropped
+
+
 def build_data(config: dict[str, Any], data_dir: Path | None, seed: int
                ) -> tuple[list[dict[str, str]], list[dict[str, str]], dict[str, Any]]:
-    """The mixed training pairs, the pooled development pairs, and per-source sizes."""
+    """The mixed training pairs, the pooled development pairs, and per-source sizes.
+
+    With ``kind: claims``, training and development rows whose text is in a split the claim
+    benchmarks score (:func:`stanceclf.data.claims.scored_claim_splits`) are left out and counted."""
+    kind = _kind(config)
     sources = list(config.get("datasets") or [])
     if not sources:
         raise SystemExit("The config lists no datasets (and no --train-file was given).")
     train_all: list[dict[str, str]] = []
     dev_all: list[dict[str, str]] = []
     sizes: dict[str, Any] = {}
+    scored: list[Any] = []
+    if kind == "claims":
+        from stanceclf.data.claims import scored_claim_splits
+
+        scored = list(scored_claim_splits(data_dir).values())
     for k, entry in enumerate(sources):
         unknown = set(entry) - _SOURCE_KEYS
         if unknown:
@@ -210,13 +263,15 @@ def build_data(config: dict[str, Any], data_dir: Path | None, seed: int
         label_map = None if entry.get("file") else entry.get("label_map")
         if label_map is None and name == "fnc1":
             label_map = FNC_LABEL_MAP
-        train = _map_labels(train, label_map, name)
+        train = _map_labels(train, label_map, name, kind)
+        if kind == "claims":
+            train, own_dev, dropped = _drop_scored(train, own_dev, scored)
         n_available = len(train)
         mode = str(entry.get("dev", "auto")).lower()
         if mode not in ("auto", "split", "none"):
             raise SystemExit(f"{name}: dev must be auto, split or none, got {mode!r}")
         if mode == "auto" and own_dev is not None:
-            dev, dev_from = _map_labels(own_dev, label_map, name), dev_split
+            dev, dev_from = _map_labels(own_dev, label_map, name, kind), dev_split
         elif mode == "none":
             dev, dev_from = [], None
         else:
@@ -238,6 +293,7 @@ def build_data(config: dict[str, Any], data_dir: Path | None, seed: int
         for r in dev:
             r["source"] = key
         sizes[key] = {
+            **({"dropped_scored_overlap": dropped} if kind == "claims" else {}),
             "train_available": n_available, "train_pool_after_dev_holdout": n_pool, "max_examples": entry.get("max_examples"),
             "train_capped": n_capped, "weight": weight, "train_used": len(train),
             "train_labels": dict(sorted(Counter(r["label"] for r in train).items())),
@@ -309,6 +365,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from stanceclf import __version__
     from stanceclf.data.loaders import get_dataset_info
+    from stanceclf.eval.harness import RANKING_METRICS
     from stanceclf.metrics import score_all
     from stanceclf.models.transformer import CrossEncoderStanceClassifier
 
@@ -320,7 +377,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name:<14} train {s['train_used']:>6,} ({100 * s['train_share']:.1f}%, of {s['train_available']:,})"
               f"  dev {s['dev']:>5,} ({s['dev_from']})  labels {s['train_labels']}", flush=True)
 
-    model = CrossEncoderStanceClassifier(**model_cfg)
+    kind = _kind(config)
+    if kind == "claims":
+        from stanceclf.models.claims import ClaimClassifier
+
+        model = ClaimClassifier(**model_cfg)
+    else:
+        model = CrossEncoderStanceClassifier(**model_cfg)
     import torch
 
     print(f"torch threads: {torch.get_num_threads()}; model: {model_cfg}", flush=True)
@@ -344,13 +407,17 @@ def main(argv: list[str] | None = None) -> int:
             base = name.split("#")[0]
             try:
                 info = get_dataset_info(base)
-                labels, metric = list(info.labels), info.main_metric
+                labels, metric, positive = list(info.labels), info.main_metric, info.positive_label
             except Exception:  # noqa: BLE001 - a user file: its own labels, macro-F1
-                labels, metric = sorted(set(gold[mask])), "macro_f1"
-            s = score_all(list(gold[mask]), list(pred[mask]), labels=labels, main_metric=metric, n_resamples=0)
+                labels, metric, positive = sorted(set(gold[mask])), "macro_f1", None
+            if metric in RANKING_METRICS:  # ranked within debates: the dev summary scores the decisions
+                metric = "f1_positive"
+            s = score_all(list(gold[mask]), list(pred[mask]), labels=labels, main_metric=metric,
+                          positive_label=positive, n_resamples=0)
             dev_scores[name] = {"n": int(mask.sum()), "main_metric": metric, "main_score": s["main_score"],
                                 "macro_f1": s["macro_f1"], "accuracy": s["accuracy"]}
-        pooled = score_all(list(gold), list(pred), labels=list(STANCES), proba=proba, classes=classes,
+        pooled = score_all(list(gold), list(pred), labels=list(STANCES) if kind == "stance" else classes,
+                           proba=proba, classes=classes,
                            n_resamples=0)
         dev_scores["pooled"] = {"n": len(dev), "macro_f1": pooled["macro_f1"], "accuracy": pooled["accuracy"],
                                 "calibration": pooled.get("calibration")}
@@ -382,6 +449,7 @@ def main(argv: list[str] | None = None) -> int:
         "training": {"best_epoch": model.best_epoch_, "stop_reason": model.stop_reason_,
                      "train_seconds": model.train_seconds_, "log": model.training_log_},
         "calibration": {"method": model.calibration_, "temperature": model.temperature_,
+                        **({"task_temperatures": model.task_temperatures_} if kind == "claims" else {}),
                         "ece_before": model.ece_before_, "ece_after": model.ece_after_},
         "dev_scores": dev_scores,
         "wall_time_s": {"data": round(data_s, 1), "fit": round(fit_s, 1), "dev_eval": round(eval_s, 1),

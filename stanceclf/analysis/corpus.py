@@ -79,8 +79,8 @@ class Document:
 
 @dataclass(frozen=True)
 class DocumentError:
-    """An input that could not be processed, and why (``stage``: read, validate, extract, targets or
-    stance). Ids, sources and messages are made :func:`printable`."""
+    """An input that could not be processed, and why (``stage``: read, validate, extract, targets,
+    stance or claims). Ids, sources and messages are made :func:`printable`."""
 
     id: str
     error: str

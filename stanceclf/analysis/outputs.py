@@ -190,7 +190,8 @@ def _parquet_schema() -> Any:
 # --------------------------------------------------------------------------------------------------
 
 def format_article_table(result: ArticleAnalysis, width: int = 100) -> str:
-    """Plain-text view: one block per quote with its speaker, kind, text and stances."""
+    """Plain-text view: one block per quote with its speaker, kind, check-worthiness (when claims were
+    scored), text and stances."""
     lines = [f"{result.id}: {len(result.quotes)} quote(s); targets: "
              + (", ".join(t.name for t in result.targets) or "none")
              + (" (suggested from the article)" if result.targets_suggested else "")]
@@ -199,6 +200,8 @@ def format_article_table(result: ArticleAnalysis, width: int = 100) -> str:
     for qa in result.quotes:
         q = qa.quote
         head = f"[{qa.index}] {q.speaker or 'unknown speaker'} ({q.kind.value})"
+        if qa.claim is not None and qa.claim.checkworthy is not None:
+            head += f"  check-worthy {qa.claim.checkworthy:.2f}"
         lines.append("")
         lines.append(head)
         quoted = textwrap.shorten(" ".join(q.text.split()), width=max(40, width - 6), placeholder=" ...")

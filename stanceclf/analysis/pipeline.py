@@ -1,6 +1,7 @@
 """End-to-end analysis of one article or a corpus in four stages, methods of :class:`Analyzer` that a
 subclass can override one by one: **extract** (quotes, speakers) -> **link** ((quote, target) pairs)
--> **score** (stance probabilities) -> **assemble** (:class:`~stanceclf.analysis.results.ArticleAnalysis`).
+-> **score** (stance probabilities; and :meth:`Analyzer.score_claims`, the claim scores of every quote)
+-> **assemble** (:class:`~stanceclf.analysis.results.ArticleAnalysis`).
 
 >>> from stanceclf import analyze                                             # doctest: +SKIP
 >>> result = analyze(article, targets={"NATO": ["the alliance"]})            # doctest: +SKIP
@@ -28,7 +29,8 @@ from typing import Any, Iterable, Iterator, Sequence, Sized
 
 from .._memory import release_freed_memory
 from ..errors import DataError, ModelError
-from ..types import Quote, Span
+from ..types import ClaimScores, Quote, Span
+from .claims import ClaimScoring
 from .corpus import DEFAULT_MAX_CHARS, TEXT_SUFFIXES, Document, DocumentError, read_documents, validate_text
 from .linking import Link, TargetLinker, quote_sentences, sentence_bounds
 from .results import ArticleAnalysis, QuoteAnalysis, TargetStance
@@ -168,13 +170,18 @@ class LinkedArticle:
 # The analyzer
 # --------------------------------------------------------------------------------------------------
 
-class Analyzer:
+class Analyzer(ClaimScoring):
     """Runs the whole pipeline; load it once and reuse it (models load lazily, on first use).
 
     Parameters
     ----------
     model:
         ``"default"`` (the built-in model), a saved-model directory, or a fitted stance model object.
+    claim_model:
+        What scores each quote's claim (check-worthy, subjective, causal; ``QuoteAnalysis.claim``):
+        ``"default"`` (the built-in claim model; when it is not installed, claims are left unscored,
+        said once in the log), a saved claim-model directory, a model object with ``score_texts``, or
+        ``None``/``False`` to score no claims.
     extractor:
         Quote extraction mode: ``"hybrid"`` (rules + span tagger, default), ``"rules"`` (fastest) or
         ``"tagger"``; or a :class:`~stanceclf.extract.QuoteExtractor`.
@@ -188,7 +195,7 @@ class Analyzer:
         Let a saved model fetch its base encoder from the Hugging Face hub when it is not on this
         machine (off by default: loading never touches the network unless asked).
     device, precision:
-        Where and how the stance model predicts (see
+        Where and how the stance and claim models predict (see
         :meth:`~stanceclf.models.transformer.CrossEncoderStanceClassifier.to`): ``device="cpu"``,
         ``"cuda"``...; ``precision="fp32"`` (default) or ``"bf16"``. ``None`` keeps the model's own
         choice (a visible GPU, else the CPU; fp32).
@@ -201,11 +208,12 @@ class Analyzer:
     * :meth:`extract`: ``Document`` s -> :class:`ExtractedArticle` s (once per chunk: one parser pass);
     * :meth:`link`: an ``ExtractedArticle`` and the targets -> a :class:`LinkedArticle` (per document);
     * :meth:`score`: ``LinkedArticle`` s -> a distribution per pair (once per chunk: batched model calls);
-    * :meth:`assemble`: a ``LinkedArticle`` and its distributions -> an ``ArticleAnalysis`` (per document).
+    * :meth:`score_claims`: ``LinkedArticle`` s -> the claim scores of each quote (once per chunk);
+    * :meth:`assemble`: a ``LinkedArticle``, its distributions and claim scores -> an ``ArticleAnalysis``.
 
     A stage that raises for a document makes it a :class:`DocumentError` record (``stage``: ``extract``,
-    ``targets`` or ``stance``) and the run goes on. ``workers > 1`` runs extract and link in processes
-    with a new instance of the same class (define a subclass at a module's top level).
+    ``targets``, ``stance`` or ``claims``) and the run goes on. ``workers > 1`` runs extract and link in
+    processes with a new instance of the same class (define a subclass at a module's top level).
 
     >>> class QuotedTargetsOnly(Analyzer):                       # a stricter linking rule
     ...     def link(self, article, targets):
@@ -217,20 +225,23 @@ class Analyzer:
 
     def __init__(self, model: Any = "default", extractor: Any = "hybrid", *, all_targets: bool = False,
                  batch_size: int = 64, max_chars: int = DEFAULT_MAX_CHARS, max_suggested_targets: int = 8,
-                 device: str | None = None, precision: str | None = None, allow_download: bool = False):
+                 device: str | None = None, precision: str | None = None, allow_download: bool = False,
+                 claim_model: Any = "default"):
         self.device, self.precision = device, precision
         self.allow_download = allow_download
         self._model_spec = model
         self._model: Any = None if isinstance(model, str) or model is None else model
         if self._model is not None:
             self._place_model()
+        self._init_claims(claim_model)
         self._extractor_spec = extractor
         self._extractor: Any = None if isinstance(extractor, str) else extractor
         self.all_targets = all_targets
         self.batch_size = batch_size
         self.max_chars = max_chars
         self.max_suggested_targets = max_suggested_targets
-        #: cumulative seconds per stage: extract (spaCy + tagger + rules), targets (link), stance (score)
+        #: cumulative seconds per stage: extract (spaCy + tagger + rules), targets (link), stance (score),
+        #: claims (score_claims)
         self.timings: Counter[str] = Counter()
 
     # -- lazily loaded parts ------------------------------------------------------------------------
@@ -307,7 +318,7 @@ class Analyzer:
         pool = None
         if workers > 1:
             pool = _start_pool(workers, type(self), target_list, extractor=self._extractor_spec, model=None,
-                               all_targets=self.all_targets, max_chars=self.max_chars,
+                               claim_model=None, all_targets=self.all_targets, max_chars=self.max_chars,
                                max_suggested_targets=self.max_suggested_targets)
             chunk_size = max(chunk_size, workers * 4)
         try:
@@ -407,18 +418,22 @@ class Analyzer:
         finally:
             release_freed_memory()  # keeps a long stream's memory flat (see stanceclf._memory)
 
-    def assemble(self, article: LinkedArticle, probabilities: Sequence[dict[str, float]]) -> ArticleAnalysis:
+    def assemble(self, article: LinkedArticle, probabilities: Sequence[dict[str, float]],
+                 claims: Sequence[ClaimScores | None] | None = None) -> ArticleAnalysis:
         """**Assemble**: one article's result from its pairs and their probabilities.
 
-        Input: a :class:`LinkedArticle` and, per pair, its ``{label: probability}`` (from
-        :meth:`score`). Output: the :class:`ArticleAnalysis`: a :class:`QuoteAnalysis` per quote
-        with a :class:`TargetStance` per pair (label: the most probable), in pair order.
+        Input: a :class:`LinkedArticle`, per pair its ``{label: probability}`` (from :meth:`score`),
+        and per quote its claim scores (from :meth:`score_claims`; ``None``: not scored). Output: the
+        :class:`ArticleAnalysis`: a :class:`QuoteAnalysis` per quote with a :class:`TargetStance` per
+        pair (label: the most probable), in pair order.
         """
         stances: dict[int, list[TargetStance]] = defaultdict(list)
         for (qi, link), probs in zip(article.pairs, probabilities, strict=True):
             label = max(probs, key=probs.get)
             stances[qi].append(TargetStance(link.target, label, probs, link.via, link.mention, link.evidence))
-        quotes = [QuoteAnalysis(i, quote, article.sentences[i], tuple(stances[i])) for i, quote in enumerate(article.quotes)]
+        claims = claims or [None] * len(article.quotes)
+        quotes = [QuoteAnalysis(i, quote, article.sentences[i], tuple(stances[i]), claims[i])
+                  for i, quote in enumerate(article.quotes)]
         d = article.document
         return ArticleAnalysis(d.id, d.text, quotes, article.targets, model=self.model_name, date=d.date,
                                source=d.source, targets_suggested=article.targets_suggested, metadata=dict(d.metadata))
@@ -476,7 +491,8 @@ class Analyzer:
 
     def _score_and_assemble(self, items: Sequence[LinkedArticle | DocumentError]
                             ) -> Iterator[ArticleAnalysis | DocumentError]:
-        """:meth:`score` the pairs of a chunk in one go, then :meth:`assemble` each article."""
+        """:meth:`score` the pairs and :meth:`score_claims` the quotes of a chunk in one go each, then
+        :meth:`assemble` each article."""
         articles = [item for item in items if isinstance(item, LinkedArticle)]
         scores: list[list[dict[str, float]]] = [[] for _ in articles]
         failed: str | None = None
@@ -492,16 +508,19 @@ class Analyzer:
             if failed is None and [len(s) for s in scores] != [len(a.pairs) for a in articles]:
                 raise ModelError(f"{type(self).__name__}.score() must give, per article, one probability dict per "
                                  "pair, in order; fix the override.")
-        per_article = iter(scores)
+        claims, claims_failed = self._run_score_claims(articles)
+        per_article, per_article_claims = iter(scores), iter(claims)
         for item in items:
             if isinstance(item, DocumentError):
                 yield item
                 continue
-            probabilities = next(per_article)
+            probabilities, quote_claims = next(per_article), next(per_article_claims)
             if failed and item.pairs:
                 yield DocumentError(item.document.id, failed, item.document.source, stage="stance")
-                continue
-            yield self.assemble(item, probabilities)
+            elif id(item) in claims_failed:
+                yield DocumentError(item.document.id, claims_failed[id(item)], item.document.source, stage="claims")
+            else:
+                yield self.assemble(item, probabilities, claims=quote_claims)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -512,7 +531,8 @@ _WORKER: dict[str, Any] = {}
 
 
 def _start_pool(workers: int, analyzer_class: type[Analyzer], targets: list[Target] | None, **options: Any) -> Any:
-    """Worker processes, each with an ``analyzer_class(**options)`` (without a stance model)."""
+    """Worker processes, each with an ``analyzer_class(**options)``: they validate, extract and link;
+    the stance and claim models score in the parent process, so the workers load neither."""
     import multiprocessing
     import pickle
 
@@ -556,7 +576,7 @@ _SHARED: dict[tuple[Any, ...], Analyzer] = {}
 def analyze(text: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], targets: Any = None, *,
             model: Any = "default", extractor: str = "hybrid", all_targets: bool = False, doc_id: str = "article",
             date: str | None = None, device: str | None = None, precision: str | None = None,
-            progress: bool = False) -> Any:
+            progress: bool = False, claim_model: Any = "default") -> Any:
     """Analyse articles with a shared :class:`Analyzer` (models are loaded once per process).
 
     ``text``: an article's text, a text file (a ``Path``, or a one-line string ending in .txt/.md/.text),
@@ -565,17 +585,19 @@ def analyze(text: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], tar
     be analysed is a :class:`~stanceclf.analysis.corpus.DocumentError` record instead (nothing is
     dropped). ``targets``: ``{"NATO": ["the alliance"], ...}``, a list of names, a YAML/JSON/CSV file
     path, or ``None`` to suggest targets from each article. ``device``/``precision``: see
-    :class:`Analyzer`. ``progress=True`` draws a progress bar for a list.
+    :class:`Analyzer`. ``progress=True`` draws a progress bar for a list. ``claim_model``: the claim
+    scores of each quote (``QuoteAnalysis.claim``), see :class:`Analyzer`; ``None`` scores none.
 
     >>> stanceclf.analyze("examples/article.txt", targets="examples/targets.yaml")      # doctest: +SKIP
     ArticleAnalysis(id='article', quotes=15, targets=[...])
     >>> stanceclf.analyze(["First article ...", Path("b.txt")], targets=["NATO"])       # doctest: +SKIP
     [ArticleAnalysis(id='doc0', ...), ArticleAnalysis(id='b', ...)]
     """
-    key = (model if isinstance(model, str) else id(model), extractor, all_targets, device, precision)
+    key = (model if isinstance(model, str) else id(model), extractor, all_targets, device, precision,
+           claim_model if isinstance(claim_model, (str, bool)) or claim_model is None else id(claim_model))
     if key not in _SHARED:
         _SHARED[key] = Analyzer(model=model, extractor=extractor, all_targets=all_targets, device=device,
-                                precision=precision)
+                                precision=precision, claim_model=claim_model)
     analyzer = _SHARED[key]
     if isinstance(text, (str, os.PathLike)):
         return analyzer.analyze(text, targets, doc_id=doc_id, date=date)

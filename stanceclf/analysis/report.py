@@ -9,6 +9,8 @@ The report is one self-contained HTML file (CSS, a few lines of optional JavaScr
   never the only carrier of meaning;
 * a table of contents, sortable tables (click a column header; without JavaScript the tables are
   plain tables), the speaker x target table, the heatmap and the over-time plot;
+* when claims were scored, each quote's claim scores (check-worthy, subjective, causal) in its table,
+  which sorts by check-worthiness, and a filter that shows only the check-worthy quotes;
 * who made it (model, stanceclf version, date), how accurate the model measured (:data:`MEASURED_ACCURACY`)
   and a glossary of the terms used.
 
@@ -25,7 +27,7 @@ from collections import Counter
 from typing import Any, Iterable
 
 from .. import __version__
-from ..types import STANCE_LABELS
+from ..types import CLAIM_SCORE_FIELDS, STANCE_LABELS, ClaimScores
 from .corpus import DocumentError
 from .linking import VIAS
 from .outputs import StanceAggregate
@@ -80,6 +82,10 @@ VIA_EXPLANATIONS: dict[str, str] = {
 }
 
 _QUOTE_KINDS = {"direct": "direct quote", "partial": "partial quote", "indirect": "reported speech"}
+#: Plain-language names of the claim scores (``ClaimScores`` fields).
+_CLAIM_WORDS = {"checkworthy": "check-worthy", "subjective": "subjective", "causal": "causal"}
+#: Check-worthiness thresholds the report's filter offers (the first is the default).
+CLAIM_THRESHOLDS = (0.5, 0.7, 0.9)
 _LABEL_WORDS = {"FAVOR": "in favour", "AGAINST": "against", "NONE": "neutral / no stance"}
 
 
@@ -123,7 +129,24 @@ def _title(qa: QuoteAnalysis) -> str:
         parts.append(f"{s.target}: {s.label} ({probs}; via {s.via})")
     if not qa.stances:
         parts.append("No target addressed")
+    if qa.claim is not None:
+        parts.append(f"Claim: {_claim_text(qa.claim)}")
     return "\n".join(parts)
+
+
+def _claim_text(claim: ClaimScores) -> str:
+    """``check-worthy 0.91, subjective 0.12, causal 0.40`` (a task the model lacks is left out)."""
+    return ", ".join(f"{_CLAIM_WORDS[name]} {getattr(claim, name):.2f}" for name in CLAIM_SCORE_FIELDS
+                     if getattr(claim, name) is not None) or "not scored"
+
+
+def _claim_cell(claim: ClaimScores | None) -> dict[str, Any] | None:
+    if claim is None:
+        return None
+    p = claim.checkworthy
+    others = [f"{_CLAIM_WORDS[n]} {getattr(claim, n):.2f}" for n in CLAIM_SCORE_FIELDS[1:] if getattr(claim, n) is not None]
+    return {"checkworthy": "" if p is None else f"{p:.2f}", "sort": "-1" if p is None else f"{p:.4f}",
+            "others": " \u00b7 ".join(others)}
 
 
 def _member(qa: QuoteAnalysis, numbered: bool) -> dict[str, Any]:
@@ -208,6 +231,7 @@ def _quote_rows(result: ArticleAnalysis, anchor: str, clusters: list[tuple[int, 
                          "via": s.via, "via_name": VIA_NAMES.get(s.via, s.via)}
                         for s in qa.stances if s.addressed],
             "unaddressed": [s.target for s in qa.stances if not s.addressed],
+            "claim": _claim_cell(qa.claim),
         })
     return rows
 
@@ -222,6 +246,7 @@ def _article_view(result: ArticleAnalysis, position: int | None) -> dict[str, An
         "segments": _segments(result, anchor, clusters), "rows": _quote_rows(result, anchor, clusters),
         "n_quotes": len(result.quotes),
         "counts": [(label, counts[label]) for label in STANCE_LABELS if counts[label]],
+        "has_claims": any(qa.claim is not None for qa in result.quotes),
     }
 
 
@@ -243,8 +268,8 @@ def _caveat(model: str) -> dict[str, Any]:
     }
 
 
-def _glossary() -> dict[str, Any]:
-    return {"vias": [(via, VIA_NAMES[via], VIA_EXPLANATIONS[via]) for via in VIAS]}
+def _glossary(claims: bool = False) -> dict[str, Any]:
+    return {"vias": [(via, VIA_NAMES[via], VIA_EXPLANATIONS[via]) for via in VIAS], "claims": claims}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -268,6 +293,7 @@ def render_report(results: Iterable[ArticleAnalysis | DocumentError], *, aggrega
     articles: list[dict[str, Any]] = []
     errors: list[DocumentError] = []
     models: dict[str, None] = {}
+    claim_models: dict[str, None] = {}
     for result in results:
         if build_agg:
             agg.add(result)
@@ -278,6 +304,7 @@ def render_report(results: Iterable[ArticleAnalysis | DocumentError], *, aggrega
             models.setdefault(result.model)
         if len(articles) < max_articles:
             articles.append(_article_view(result, len(articles) + 1))
+            claim_models.update(dict.fromkeys(qa.claim.model or "not recorded" for qa in result.quotes if qa.claim))
     model_name = model if model is not None else ", ".join(models) or "not recorded"
     matrix = agg.matrix()
     speakers = Counter()
@@ -304,6 +331,7 @@ def render_report(results: Iterable[ArticleAnalysis | DocumentError], *, aggrega
     context = {
         "title": title,
         "model": model_name,
+        "claim_model": ", ".join(claim_models), "thresholds": CLAIM_THRESHOLDS,
         "unparsed_dates": agg.unparsed_dates,
         "version": __version__,
         "generated": when.strftime("%Y-%m-%d %H:%M") + (" UTC" if when.utcoffset() == _dt.timedelta(0) else ""),
@@ -316,7 +344,7 @@ def render_report(results: Iterable[ArticleAnalysis | DocumentError], *, aggrega
         "heatmap_left_out": max(0, len(speakers) - max(0, max_speakers)), "max_speakers": max_speakers,
         "targets": targets, "targets_without_pairs": [t for t in targets if t not in with_pairs],
         "figures": figures, "period": agg.period,
-        "glossary": _glossary(),
+        "glossary": _glossary(bool(claim_models)),
     }
     return _environment().get_template("report.html.j2").render(**context)
 
@@ -324,5 +352,6 @@ def render_report(results: Iterable[ArticleAnalysis | DocumentError], *, aggrega
 def article_fragment(result: ArticleAnalysis) -> str:
     """One article as an HTML fragment (a ``<div>`` with its own scoped style; no ``<html>``, no
     script): the text with speaker and label tags and the quote table. Used in Jupyter."""
+    view = _article_view(result, None)
     return _environment().get_template("fragment.html.j2").render(
-        article=_article_view(result, None), glossary=_glossary(), standalone=False)
+        article=view, glossary=_glossary(view["has_claims"]), standalone=False)

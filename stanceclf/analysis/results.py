@@ -13,13 +13,13 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
-from ..types import STANCE_LABELS, Quote, QuoteKind, Span
+from ..types import CLAIM_SCORE_FIELDS, STANCE_LABELS, ClaimScores, Quote, QuoteKind, Span
 from .corpus import DocumentError
 from .linking import VIAS
 from .targets import Target, TargetMention
 
 __all__ = ["TargetStance", "QuoteAnalysis", "ArticleAnalysis", "RECORD_FIELDS", "RECORD_CATEGORIES",
-           "RECORD_INTEGERS", "RECORD_FLOATS", "records_of", "records_frame"]
+           "RECORD_INTEGERS", "RECORD_FLOATS", "CLAIM_RECORD_FIELDS", "claim_columns", "records_of", "records_frame"]
 
 logger = logging.getLogger(__name__)
 
@@ -49,12 +49,14 @@ class TargetStance:
 
 @dataclass(frozen=True)
 class QuoteAnalysis:
-    """A quote, the text the stance model read for it, and its stance toward each addressed target."""
+    """A quote, the text the stance model read for it, its stance toward each addressed target, and
+    what the claim model says about the quote's words (``claim``; ``None`` when claims were not scored)."""
 
     index: int
     quote: Quote
     sentence: Span
     stances: tuple[TargetStance, ...] = ()
+    claim: ClaimScores | None = None
 
     @property
     def speaker(self) -> str | None:
@@ -65,16 +67,21 @@ class QuoteAnalysis:
 
     def to_dict(self) -> dict[str, Any]:
         return {"index": self.index, **self.quote.to_dict(), "sentence": self.sentence.to_dict(),
-                "stances": [s.to_dict() for s in self.stances]}
+                "stances": [s.to_dict() for s in self.stances],
+                "claim": None if self.claim is None else self.claim.to_dict()}
 
 
+#: The claim-score columns (``p_checkworthy``, ``p_subjective``, ``p_causal``: one per
+#: :data:`~stanceclf.types.CLAIM_SCORE_FIELDS`), per quote: the same on every row of a quote, ``None``
+#: where claims were not scored.
+CLAIM_RECORD_FIELDS: tuple[str, ...] = tuple(f"p_{name}" for name in CLAIM_SCORE_FIELDS)
 #: Columns of the flat records (JSONL/CSV/DataFrame): one row per (quote, target); a quote addressing
 #: no target gets one row with empty target fields, a document without quotes one row with status
 #: ``no_quotes``, a failed document one row with status ``error``.
 RECORD_FIELDS: tuple[str, ...] = (
     "doc_id", "source", "date", "status", "quote_index", "kind", "speaker", "speaker_mention",
-    "quote_start", "quote_end", "quote", "extraction_confidence", "target", "target_mention", "via",
-    "stance", "p_against", "p_favor", "p_none", "model", "stage", "error",
+    "quote_start", "quote_end", "quote", "extraction_confidence", *CLAIM_RECORD_FIELDS,
+    "target", "target_mention", "via", "stance", "p_against", "p_favor", "p_none", "model", "stage", "error",
 )
 #: Closed vocabularies of the record columns that are categoricals in data frames and Parquet.
 RECORD_CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -82,7 +89,19 @@ RECORD_CATEGORIES: dict[str, tuple[str, ...]] = {
     "stance": STANCE_LABELS,
 }
 RECORD_INTEGERS = ("quote_index", "quote_start", "quote_end")
-RECORD_FLOATS = ("extraction_confidence", "p_against", "p_favor", "p_none")
+RECORD_FLOATS = ("extraction_confidence", *CLAIM_RECORD_FIELDS, "p_against", "p_favor", "p_none")
+
+
+def claim_columns(scores: ClaimScores | None) -> dict[str, float | None]:
+    """The claim-score columns of one quote (``None`` each when not scored).
+
+    >>> claim_columns(ClaimScores(checkworthy=0.91234, subjective=None, causal=0.4))
+    {'p_checkworthy': 0.9123, 'p_subjective': None, 'p_causal': 0.4}
+    """
+    if scores is None:
+        return dict.fromkeys(CLAIM_RECORD_FIELDS)
+    return {f"p_{name}": None if getattr(scores, name) is None else round(float(getattr(scores, name)), 4)
+            for name in CLAIM_SCORE_FIELDS}
 
 
 def records_frame(rows: Iterable[dict[str, Any]], *, parse_dates: bool = True) -> Any:
@@ -152,7 +171,7 @@ class ArticleAnalysis:
             quote_cols = {**base, "status": "ok", "quote_index": qa.index, "kind": q.kind.value, "speaker": q.speaker,
                           "speaker_mention": q.speaker_mention.text if q.speaker_mention else None,
                           "quote_start": q.start, "quote_end": q.end, "quote": q.text,
-                          "extraction_confidence": round(float(q.confidence), 4)}
+                          "extraction_confidence": round(float(q.confidence), 4), **claim_columns(qa.claim)}
             if not qa.stances:
                 rows.append({**dict.fromkeys(RECORD_FIELDS), **quote_cols})
             for s in qa.stances:

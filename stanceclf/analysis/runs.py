@@ -34,6 +34,7 @@ from ..files import atomic_output, check_inputs, check_output_dir, check_output_
 from .corpus import DocumentError, read_documents
 from .outputs import RecordWriter, StanceAggregate, record_format, write_html_report
 from .plots import plot_stance_matrix, plot_stance_over_time
+from .quote_listing import RANKING_FIELDS, ClaimRanking, write_listing
 from .results import ArticleAnalysis, records_of
 
 __all__ = ["ResumableRecords", "CorpusRun", "run_corpus", "partial_path"]
@@ -167,13 +168,15 @@ class ResumableRecords:
 
 @dataclass
 class CorpusRun:
-    """What :func:`run_corpus` did: counts, the aggregate, every document that failed, and the files."""
+    """What :func:`run_corpus` did: counts, the aggregate, every document that failed, the files, and
+    (with ``rank_claims``) the most check-worthy quotes."""
 
     aggregate: StanceAggregate
     errors: list[DocumentError] = field(default_factory=list)
     seconds: float = 0.0
     resumed: int = 0
     files: list[Path] = field(default_factory=list)
+    claims: ClaimRanking | None = None
 
     @property
     def documents(self) -> int:
@@ -197,32 +200,42 @@ def run_corpus(inputs: Sequence[str], analyzer: Any, targets: Any = None, *, out
                report: str | Path | None = None, report_max_articles: int = 200, plots: str | Path | None = None,
                summary: str | Path | None = None, workers: int = 1, progress: bool = False,
                text_column: str = "text", id_column: str = "id", date_column: str = "date",
-               on_result: Callable[[ArticleAnalysis | DocumentError], None] | None = None) -> CorpusRun:
+               on_result: Callable[[ArticleAnalysis | DocumentError], None] | None = None,
+               rank_claims: int | None = None, claims_output: str | Path | None = None) -> CorpusRun:
     """Analyse a corpus with nothing lost: what ``stanceclf analyze`` runs.
 
     Inputs and output paths are checked, and the analyzer's models loaded, before any output is
     touched; records go through :class:`ResumableRecords` when ``output`` is given (``resume``
     continues a killed run); ``report``, ``summary`` and ``plots`` are written atomically at the end.
-    ``on_result`` sees every result as it comes (e.g. to print it). Raises
-    :class:`~stanceclf.errors.DataError` for bad inputs or options.
+    ``on_result`` sees every result as it comes (e.g. to print it). ``rank_claims=N`` keeps the N most
+    check-worthy quotes of the whole corpus (``run.claims``; a resumed run's earlier documents too),
+    written as CSV to ``claims_output`` when given; it needs a claim model (:class:`ModelError`
+    otherwise). Raises :class:`~stanceclf.errors.DataError` for bad inputs or options.
 
     >>> run = run_corpus(["news/"], Analyzer(), {"NATO": []}, output="quotes.jsonl")   # doctest: +SKIP
     >>> run.documents, run.analysed, len(run.errors)                                  # doctest: +SKIP
     (120, 118, 2)
     """
     check_inputs(inputs)
-    named = [(output, "--output"), (report, "--report"), (summary, "--summary")]
+    named = [(output, "--output"), (report, "--report"), (summary, "--summary"), (claims_output, "the claim ranking")]
     for path, option in named:
         check_output_file(path, option, inputs)
     given = [str(Path(p).resolve()) for p, _ in named if p]
     if len(set(given)) < len(given):
-        raise DataError("--output, --report and --summary must be different files.")
+        raise DataError("--output, --report, --summary and the claim ranking (claims_ranked.csv) must be different "
+                        "files.")
     check_output_dir(plots, "--plots")
     if (resume or overwrite) and not output:
         raise DataError("--resume and --overwrite apply to an --output file.")
-    analyzer.model, analyzer.extractor  # load both now: a wrong model fails before any output is touched
+    if claims_output and not rank_claims:
+        raise DataError("A claim ranking file needs rank_claims (--rank-claims N).")
+    analyzer.model, analyzer.extractor  # load them now: a wrong model fails before any output is touched
+    if rank_claims is not None:
+        analyzer.require_claim_model()  # a ranking without claim scores is refused before any work
+    else:
+        analyzer.claim_model  # a claim-model path that does not load fails now too
 
-    run = CorpusRun(StanceAggregate())
+    run = CorpusRun(StanceAggregate(), claims=ClaimRanking(rank_claims) if rank_claims is not None else None)
     records = None
     if output:
         records = ResumableRecords(output, fmt, inputs=inputs, resume=resume, overwrite=overwrite)
@@ -241,7 +254,10 @@ def run_corpus(inputs: Sequence[str], analyzer: Any, targets: Any = None, *, out
     try:
         for result in analyzer.analyze_documents(documents, targets, workers=workers,
                                                  progress=bar.update if bar is not None else None):
-            run.aggregate.add(result, records.write(result) if records is not None else None)
+            rows = records.write(result) if records is not None else records_of(result)
+            run.aggregate.add(result, rows)
+            if run.claims is not None:
+                run.claims.add_records(rows)
             if isinstance(result, DocumentError):
                 run.errors.append(result)
             elif report and len(kept) < report_max_articles:
@@ -274,6 +290,11 @@ def run_corpus(inputs: Sequence[str], analyzer: Any, targets: Any = None, *, out
                 with atomic_output(folder / f"{name}.{ext}") as tmp:
                     draw(run.aggregate, tmp)
                 run.files.append(folder / f"{name}.{ext}")
+    if claims_output and run.claims is not None:
+        with atomic_output(claims_output) as tmp:
+            with tmp.open("w", encoding="utf-8", errors="backslashreplace", newline="") as fh:
+                write_listing(run.claims.rows(), fh, "csv", RANKING_FIELDS)
+        run.files.append(Path(claims_output))
     if summary:
         with atomic_output(summary) as tmp:
             tmp.write_text(json.dumps(run.summary(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8",
@@ -288,6 +309,8 @@ def _count_previous(records: ResumableRecords, run: CorpusRun) -> None:
     for count in records.done_counts:
         document = [next(rows) for _ in range(count)]
         run.aggregate.add_document_records(document)
+        if run.claims is not None:
+            run.claims.add_records(document)
         if document and document[0].get("status") == "error":
             first = document[0]
             run.errors.append(DocumentError(first["doc_id"], first.get("error") or "", first.get("source") or "",

@@ -1,4 +1,5 @@
-"""The ``stanceclf`` command line: train, evaluate, predict and benchmark stance models.
+"""The ``stanceclf`` command line: analyse news (quotes, speakers, stance, claim scores), score claims,
+and train, evaluate, predict and benchmark stance models.
 
 Exit codes (stable, for scripts):
   0  success

@@ -23,11 +23,14 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     from ..analysis import Analyzer
     from ..analysis.corpus import DEFAULT_MAX_CHARS
     from ..analysis.outputs import RecordWriter, format_article_table, record_format
+    from ..analysis.quote_listing import write_listing
     from ..analysis.results import ArticleAnalysis
     from ..analysis.runs import partial_path, run_corpus
     from ..analysis.targets import load_targets, parse_target_option, parse_targets
 
-    check_positive(args, "workers", "batch_size", "max_chars")
+    check_positive(args, "workers", "batch_size", "max_chars", "rank_claims")
+    if args.rank_claims is not None and args.no_claims:
+        raise_usage("--rank-claims needs claim scores; drop --no-claims.")
     if args.report_max_articles < 0:
         raise_usage("--report-max-articles must be 0 or more.")
     fmt = args.format or ("table" if not args.output else None)
@@ -38,12 +41,16 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         record_format(args.output, fmt)  # an unknown suffix is refused before any work
     if fmt == "parquet" and not args.output:
         raise_usage("--format parquet needs --output FILE.parquet.")
+    if args.rank_claims is not None and fmt != "table" and not args.output:
+        raise_usage("--rank-claims prints the ranking on standard output, where the records go without --output; "
+                    "give --output FILE (or drop --format).")
     targets = load_targets(args.targets) if args.targets else []
     targets += [parse_target_option(t) for t in args.target]
     targets = parse_targets(targets) if targets else None  # also checks for duplicate names
     analyzer = Analyzer(model=args.model, extractor=args.extractor, all_targets=args.all_targets,
                         batch_size=args.batch_size, max_chars=args.max_chars or DEFAULT_MAX_CHARS,
-                        allow_download=args.allow_download)
+                        allow_download=args.allow_download, claim_model=None if args.no_claims else args.claim_model)
+    ranked = Path(args.output).parent / "claims_ranked.csv" if args.output and args.rank_claims else None
     stream = RecordWriter(sys.stdout, fmt=fmt) if fmt != "table" and not args.output else None
 
     def show(result: Any) -> None:  # the screen: a table, or records when no --output is given
@@ -59,7 +66,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
                          resume=args.resume, overwrite=args.overwrite, report=args.report,
                          report_max_articles=args.report_max_articles, plots=args.plots, summary=args.summary,
                          workers=args.workers, progress=show_progress(args), text_column=args.text_column,
-                         id_column=args.id_column, date_column=args.date_column, on_result=show)
+                         id_column=args.id_column, date_column=args.date_column, on_result=show,
+                         rank_claims=args.rank_claims, claims_output=ranked)
     except (Exception, KeyboardInterrupt):
         if args.output and partial_path(args.output).exists():
             logger.warning("The run stopped; %s keeps what was finished: rerun with --resume to continue.",
@@ -68,6 +76,11 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     finally:
         if stream is not None:
             stream.close()
+    if run.claims is not None:
+        print(f"The {len(run.claims)} most check-worthy quote(s) of {run.claims.scored} scored:")
+        write_listing(run.claims.rows(), sys.stdout, "table", _RANKING_TABLE)
+        if ranked is not None:
+            logger.info("Wrote the ranking to %s", ranked)
     if run.resumed:
         logger.info("Resumed after %d document(s) finished before.", run.resumed)
     logger.info("stanceclf analyze: %d document(s), %d analysed, %d quote(s), %d failed, %.1f s",
@@ -118,6 +131,44 @@ def _cmd_quotes(args: argparse.Namespace) -> int:
         logger.warning("%d of %d document(s) could not be processed:", len(failures), len(records))
         for message in failures:
             logger.warning("  %s", message)
+        return EXIT_PARTIAL
+    return EXIT_OK
+
+
+#: The columns of the claim tables on screen.
+_RANKING_TABLE = ("rank", "p_checkworthy", "speaker", "doc_id", "quote")
+_CLAIMS_TABLE = ("p_checkworthy", "p_subjective", "p_causal", "file", "line", "text")
+
+
+def _cmd_claims(args: argparse.Namespace) -> int:
+    """Claim scores of every sentence of the inputs (:func:`classify_claims_in_files`)."""
+    from tqdm.auto import tqdm
+
+    from ..analysis.claims import CLAIM_LISTING_FIELDS, classify_claims_in_files
+    from ..analysis.quote_listing import by_checkworthiness, listing_format, write_listing
+
+    check_positive(args, "top")
+    check_inputs(args.inputs)
+    check_output_file(args.output, "--output", args.inputs)
+    fmt = listing_format(args.output)
+    with tqdm(desc="claims", unit="text", disable=not show_progress(args), file=sys.stderr) as bar:
+        listing = classify_claims_in_files(args.inputs, args.claim_model, text_column=args.text_column,
+                                           allow_download=args.allow_download, progress=bar.update)
+    rows = by_checkworthiness(listing.rows, args.top) if args.top or args.sort else listing.rows
+    out = open(args.output, "w", encoding="utf-8", errors="backslashreplace", newline="") if args.output else sys.stdout
+    try:
+        write_listing(rows, out, fmt, CLAIM_LISTING_FIELDS if args.output else _CLAIMS_TABLE)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    logger.info("stanceclf claims: %d text(s) scored by the claim model %s%s", len(listing.rows), listing.model,
+                f"; wrote {args.output}" if args.output else "")
+    if listing.problems:
+        logger.warning("%d row(s) could not be scored:", len(listing.problems))
+        for message in listing.problems[:50]:
+            logger.warning("  %s", message)
+        if len(listing.problems) > 50:
+            logger.warning("  ... and %d more", len(listing.problems) - 50)
         return EXIT_PARTIAL
     return EXIT_OK
 
@@ -348,6 +399,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "benchmark": _cmd_benchmark,
     "analyze": _cmd_analyze,
     "quotes": _cmd_quotes,
+    "claims": _cmd_claims,
     "evaluate-quotes": _cmd_evaluate_quotes,
     "models": _cmd_models,
     "datasets": _cmd_datasets,

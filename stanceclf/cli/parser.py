@@ -87,7 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="stanceclf",
         description="Stance and claims in news: find quotes and their speakers, the targets they address and the\n"
-                    "speaker's stance toward each; train, evaluate, predict and benchmark stance models.\n\n"
+                    "speaker's stance toward each, and how check-worthy each claim is; train, evaluate, predict\n"
+                    "and benchmark stance models.\n\n"
                     "start here:\n"
                     "  stanceclf analyze examples/article.txt --targets examples/targets.yaml",
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -96,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser.add_argument("--version", action="version", version=f"stanceclf {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for add_command in (_add_analyze, _add_quotes, _add_train, _add_evaluate, _add_predict,
+    for add_command in (_add_analyze, _add_quotes, _add_claims, _add_train, _add_evaluate, _add_predict,
                         _add_benchmark, _add_evaluate_quotes, _add_models, _add_datasets):
         add_command(sub)
     return parser
@@ -106,14 +107,16 @@ def _add_analyze(sub: Any) -> None:
     """``stanceclf analyze``: quotes, speakers, targets and stance in articles."""
     p = _command(sub, "analyze", help="who said what about which target: quotes, speakers and stance",
                        description="Find every quote in news articles, its speaker, the targets it addresses and the\n"
-                                   "speaker's stance toward each (FAVOR / AGAINST / NONE with probabilities).\n"
+                                   "speaker's stance toward each (FAVOR / AGAINST / NONE with probabilities), and\n"
+                                   "how check-worthy, subjective and causal each quote's claim is (the claim model).\n"
                                    "Inputs: .txt files, folders, JSONL/CSV files with a text column, or '-' (stdin).\n"
                                    "Every input document yields records or an error record; failures are summarised.\n\n"
                                    "examples:\n"
                                    "  stanceclf analyze examples/article.txt --targets examples/targets.yaml\n"
                                    "  stanceclf analyze news/ -t NATO -t 'Zelenskyy=Zelensky|the Ukrainian president' \\\n"
                                    "      --output quotes.jsonl --report report.html --plots plots/\n"
-                                   "  stanceclf analyze corpus.csv --text-column body --date-column published --workers 2 -o out.csv")
+                                   "  stanceclf analyze corpus.csv --text-column body --date-column published --workers 2 -o out.csv\n"
+                                   "  stanceclf analyze news/ -t NATO -o quotes.csv --rank-claims 10   # + the 10 most check-worthy")
     _add_inputs(p)
     p.add_argument("-t", "--target", action="append", default=[], metavar="NAME[=ALIAS|ALIAS]",
                    help="a target and its aliases (repeatable)")
@@ -121,6 +124,14 @@ def _add_analyze(sub: Any) -> None:
     p.add_argument("--all-targets", action="store_true",
                    help="a row for every target for every quote (matrix view); unaddressed pairs are NONE by rule, via=none")
     p.add_argument("--model", default="default", help="stance model: \"default\" (built in) or a saved-model directory")
+    claims = p.add_mutually_exclusive_group()
+    claims.add_argument("--claim-model", default="default", metavar="PATH|default",
+                        help="claim model scoring each quote (p_checkworthy, p_subjective, p_causal): \"default\" "
+                             "(built in; claims are left empty when it is not installed) or a saved claim-model directory")
+    claims.add_argument("--no-claims", action="store_true", help="score no claims (the p_* claim columns stay empty)")
+    p.add_argument("--rank-claims", nargs="?", type=int, const=20, default=None, metavar="N",
+                   help="after the run, list the N (default 20) most check-worthy quotes of all inputs on standard "
+                        "output; with --output also as claims_ranked.csv beside it. Put it after the inputs, or give N")
     _add_allow_download(p)
     _add_extractor(p)
     p.add_argument("-o", "--output", metavar="FILE",
@@ -155,6 +166,29 @@ def _add_quotes(sub: Any) -> None:
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of the screen: .json or .jsonl (by suffix)")
     p.add_argument("--format", choices=["table", "json", "jsonl"],
                    help="default: table on screen, else by the suffix of --output (jsonl unless .json)")
+
+
+def _add_claims(sub: Any) -> None:
+    """``stanceclf claims``: claim scores of sentences."""
+    p = _command(sub, "claims", help="score sentences as claims: check-worthy, subjective, causal",
+                 description="Score every sentence of the inputs with the claim model: the probability that it is a\n"
+                             "check-worthy factual claim, subjective (opinion), and causal (one thing causes another).\n"
+                             "Inputs: .txt files (one sentence per line, blank lines skipped) or .csv/.tsv/.jsonl/.json\n"
+                             "tables with a text column. Rows without text are reported and skipped (exit code 3).\n\n"
+                             "examples:\n"
+                             "  stanceclf claims sentences.txt\n"
+                             "  stanceclf claims statements.csv --text-column sentence --sort --top 10\n"
+                             "  stanceclf claims a.txt b.jsonl -o scores.csv --claim-model runs/my-claims")
+    p.add_argument("inputs", nargs="+", metavar="FILE",
+                   help=".txt (one sentence per line), .csv, .tsv, .jsonl or .json files")
+    p.add_argument("--text-column", default="text", help="table column holding the sentence (default text)")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="write file, line, text, p_checkworthy, p_subjective, p_causal here: .csv or .jsonl (by suffix)")
+    p.add_argument("--sort", action="store_true", help="most check-worthy first (default: input order)")
+    p.add_argument("--top", type=int, metavar="N", help="only the N most check-worthy sentences, most check-worthy first")
+    p.add_argument("--claim-model", default="default", metavar="PATH|default",
+                   help="\"default\" (the built-in claim model) or a saved claim-model directory")
+    _add_allow_download(p)
 
 
 def _add_train(sub: Any) -> None:

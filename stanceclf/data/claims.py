@@ -18,8 +18,9 @@ text, normalised by :func:`normalise_text`, is also in one of the test sets.
 
 from __future__ import annotations
 
+import os
 import string
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, TypeVar
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence, TypeVar
 
 from ..errors import DataError
 from .canonical import _Builder, _label_error
@@ -31,7 +32,7 @@ __all__ = [
     "CHECKWORTHINESS", "SUBJECTIVITY", "CAUSALITY", "CLAIM_TASKS",
     "CHECKWORTHY", "NOT_CHECKWORTHY", "OBJ", "SUBJ", "CAUSAL", "NOT_CAUSAL", "NFS", "UFS", "CFS",
     "CHECKWORTHINESS_LABELS", "SUBJECTIVITY_LABELS", "CAUSAL_LABELS", "CLAIM_TYPES", "TASK_LABELS",
-    "normalise_text", "overlapping_texts", "drop_overlaps",
+    "normalise_text", "overlapping_texts", "drop_overlaps", "EVALUATION_DATASETS", "scored_claim_splits",
 ]
 
 #: Task names, as they appear in the ``target`` column of claim rows.
@@ -178,3 +179,34 @@ def drop_overlaps(train: _Rows, *tests: "Dataset | Iterable[Any]") -> tuple[_Row
         return (train if not dropped else train.select(keep)), dropped  # type: ignore[attr-defined]
     rows = list(train)  # type: ignore[call-overload]
     return [rows[i] for i in keep], dropped  # type: ignore[return-value]
+
+
+#: The claim datasets the benchmarks score a claim model on. ClaimBuster is not among them: its two
+#: files *are* CheckThat! 2024's train and validation splits.
+EVALUATION_DATASETS: tuple[str, ...] = ("checkthat2024_en", "checkthat2020_t5", "newssd_eng", "cnc_subtask1")
+
+
+def scored_claim_splits(data_dir: "str | os.PathLike[str] | None" = None,
+                        datasets: Sequence[str] = EVALUATION_DATASETS) -> dict[str, "Dataset"]:
+    """``{"dataset/split": rows}`` for every split the benchmarks score (every split but the training
+    and development ones) of each of ``datasets`` found under ``data_dir``; datasets that are absent
+    are left out. A claim model trained on several sources drops every training or development row
+    whose text is in one of these (:func:`drop_overlaps`), so no scored sentence is ever trained on.
+
+    >>> sorted(scored_claim_splits("/data"))         # doctest: +SKIP
+    ['causal_news_corpus/test', 'causal_news_corpus/validation', 'checkthat2020_t5/test', ...]
+    """
+    from .info import resolve_data_dir
+    from .loaders import get_dataset_info, load_dataset
+
+    root = resolve_data_dir(data_dir)
+    out: dict[str, Dataset] = {}
+    for name in datasets:
+        info = get_dataset_info(name)
+        if not info.is_present(root):
+            continue
+        data = load_dataset(info.name, data_dir=root)
+        for split in data:
+            if split not in (info.train_split, info.dev_split):
+                out[f"{info.name}/{split}"] = data[split]
+    return out

@@ -218,6 +218,9 @@ class StanceModel(ClassifierMixin, BaseEstimator):
 
     #: Short name used in results and predictions.
     model_name: str = "stance-model"
+    #: What the model classifies: ``"stance"`` (FAVOR/AGAINST/NONE toward a target) or ``"claims"``
+    #: (claim tasks named in the target column, :class:`~stanceclf.models.claims.ClaimClassifier`).
+    model_kind: str = "stance"
     #: Bumped whenever the on-disk layout changes; ``load`` refuses newer formats.
     format_version: int = 1
     #: scikit-learn parameter constraints: ``{parameter: [accepted constraints]}`` (see

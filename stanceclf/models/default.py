@@ -19,11 +19,16 @@ from typing import Any
 from .._hf import packaged_encoder_path
 from ..errors import ModelError
 
-__all__ = ["DEFAULT_MODEL_NAME", "DEFAULT_MODEL_DIR", "default_model_available", "load_default"]
+__all__ = ["DEFAULT_MODEL_NAME", "DEFAULT_MODEL_DIR", "default_model_available", "load_default",
+           "DEFAULT_CLAIMS_DIR", "default_claims_available", "load_default_claims"]
 
 DEFAULT_MODEL_NAME = "default"
 #: Where the packaged artefact lives.
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "resources" / "default_stance"
+#: Where the packaged claim model (check-worthiness, subjectivity, causal claims) lives.
+DEFAULT_CLAIMS_DIR = Path(__file__).resolve().parent.parent / "resources" / "default_claims"
+CLAIMS_TRAIN_COMMAND = ("python training/train_stance.py --config training/configs/default_claims.yaml "
+                        "--data-dir /path/to/data --output stanceclf/resources/default_claims")
 TRAIN_COMMAND = ("python training/train_stance.py --config training/configs/default_stance.yaml "
                  "--data-dir /path/to/data --output stanceclf/resources/default_stance")
 
@@ -47,3 +52,23 @@ def load_default(**overrides: Any) -> Any:
     from .transformer import CrossEncoderStanceClassifier
 
     return CrossEncoderStanceClassifier.load(DEFAULT_MODEL_DIR, **overrides)
+
+
+def default_claims_available() -> bool:
+    """True when the packaged claim model is present (its ``config.json`` and weights)."""
+    return (DEFAULT_CLAIMS_DIR / "config.json").is_file() and (DEFAULT_CLAIMS_DIR / "weights.safetensors").is_file()
+
+
+def load_default_claims(**overrides: Any) -> Any:
+    """Load the built-in claim model (:class:`~stanceclf.models.claims.ClaimClassifier`, offline):
+    check-worthiness, subjectivity and causal-claim probabilities from one encoder pass per text.
+    Raises :class:`ModelError` if the artefact or its base encoder package is missing, or a file
+    differs from its checksum. ``overrides`` as for :func:`load_default`."""
+    if not default_claims_available():
+        raise ModelError(
+            f"The built-in claim model is not in this installation ({DEFAULT_CLAIMS_DIR} has no "
+            f"config.json/weights.safetensors). Reinstall stanceclf, or train it with: {CLAIMS_TRAIN_COMMAND}")
+    packaged_encoder_path()
+    from .claims import ClaimClassifier
+
+    return ClaimClassifier.load(DEFAULT_CLAIMS_DIR, **overrides)

@@ -37,6 +37,19 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     return np.exp(_log_softmax(np.asarray(logits, dtype=np.float64)))
 
 
+def mask_other_groups(logits: np.ndarray, groups: Any, rows: Any) -> np.ndarray:
+    """``logits`` with the columns outside each row's group set to ``-inf`` (multi-task heads).
+
+    ``groups``: the group id of each column; ``rows``: the group id of each row.
+
+    >>> mask_other_groups(np.array([[1.0, 2.0, 3.0]]), [0, 0, 1], [1])
+    array([[-inf, -inf,   3.]])
+    """
+    z = np.array(logits, dtype=np.float64)
+    z[np.asarray(rows)[:, None] != np.asarray(groups)[None, :]] = -np.inf
+    return z
+
+
 def fit_temperature(logits: Any, labels: Any, *, prior_sd: float | None = 1.0) -> float:
     """The temperature ``T`` minimising the NLL of ``softmax(logits / T)`` on ``labels`` (indices).
 
@@ -112,13 +125,17 @@ def _trainer_classes() -> tuple[type, type]:
     torch, transformers = _import_torch()
 
     class WeightedTrainer(transformers.Trainer):
-        """Cross-entropy with optional class weights; a per-batch mean (Trainer scales it for accumulation)."""
+        """Cross-entropy with optional class weights; a per-batch mean (Trainer scales it for accumulation).
+
+        ``label_groups`` (one group id per class, for multi-task heads): each pair's softmax runs over
+        the classes of its gold label's group only (:func:`mask_other_groups`)."""
 
         loss_is_scaled_for_ga = False
 
-        def __init__(self, *args: Any, class_weights: Any = None, **kwargs: Any):
+        def __init__(self, *args: Any, class_weights: Any = None, label_groups: Any = None, **kwargs: Any):
             super().__init__(*args, **kwargs)
             self.class_weights = class_weights
+            self.label_groups = label_groups
             # transformers 4.x: our loss is a per-batch mean, so let Trainer divide it for accumulation
             self.model_accepts_loss_kwargs = False
 
@@ -127,7 +144,11 @@ def _trainer_classes() -> tuple[type, type]:
             labels = inputs["labels"]
             outputs = model(**{k: v for k, v in inputs.items() if k != "labels"})
             weight = None if self.class_weights is None else self.class_weights.to(outputs.logits.device)
-            loss = torch.nn.functional.cross_entropy(outputs.logits.float(), labels, weight=weight)
+            logits = outputs.logits.float()
+            if self.label_groups is not None:
+                groups = self.label_groups.to(logits.device)
+                logits = logits.masked_fill(groups[None, :] != groups[labels][:, None], -1e4)
+            loss = torch.nn.functional.cross_entropy(logits, labels, weight=weight)
             return (loss, outputs) if return_outputs else loss
 
     class Monitor(transformers.TrainerCallback):

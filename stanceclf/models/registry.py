@@ -137,6 +137,12 @@ register_model("minilm-lora", "stanceclf.models.transformer:CrossEncoderStanceCl
                "Cross-encoder: all-MiniLM-L6-v2 with LoRA adapters (small saved file), temperature-calibrated.",
                lora=True)
 
+register_model("claim-encoder", "stanceclf.models.claims:ClaimClassifier",
+               "Claim tasks (task name in the target column): all-MiniLM-L6-v2 reads the text, one calibrated "
+               "softmax per task; full fine-tune.")
+register_model("claim-lora", "stanceclf.models.claims:ClaimClassifier",
+               "Claim tasks like claim-encoder, with LoRA adapters (small saved file).", lora=True)
+
 register_model("default+tfidf", "stanceclf.models.ensemble:EnsembleStanceClassifier",
                "Ensemble: the built-in default model (as shipped) + a TF-IDF model fitted on the training data; "
                "weights chosen on dev data (equal without dev).", members=["default", "tfidf"])
@@ -145,6 +151,8 @@ register_model("default+tfidf", "stanceclf.models.ensemble:EnsembleStanceClassif
 BUILT_IN = {
     "default": "MiniLM cross-encoder (LoRA) trained on tweets, news sentences and news quotes; offline, "
                "calibrated. Card: docs/model-card-default.md",
+    "default-claims": "MiniLM claim classifier: check-worthiness, subjectivity and causal claims in one pass; "
+                      "offline, calibrated. Card: docs/model-card-claims.md",
 }
 
 def available_models() -> list[str]:
@@ -182,9 +190,9 @@ def load(path: str | Path, **overrides: Any) -> StanceModel:
                          f"({', '.join(map(repr, BUILT_IN))}), got {type(path).__name__} {path!r:.80}.")
     directory = Path(path)
     if isinstance(path, str) and path in BUILT_IN:
-        from .default import load_default
+        from .default import load_default, load_default_claims
 
-        return load_default(**overrides)
+        return (load_default_claims if path == "default-claims" else load_default)(**overrides)
     if not directory.exists():
         if isinstance(path, str) and path in MODELS:
             raise ModelError(

@@ -41,7 +41,7 @@ from .._hf import check_encoder_matches, downloads_allowed, local_model_path, pa
 from ..errors import ModelError
 from .base import PairBatch, StanceModel
 from .hf_training import (_Collator, _Features, _import_peft, _import_torch, _softmax,
-                          _torch_threads, _trainer_classes, fit_temperature)
+                          _torch_threads, _trainer_classes, fit_temperature, mask_other_groups)
 from .params import StrOptions, real, whole
 
 __all__ = ["CrossEncoderStanceClassifier", "fit_temperature", "DEFAULT_ENCODER_NAME"]
@@ -296,8 +296,7 @@ class CrossEncoderStanceClassifier(StanceModel):
             train_y = [index[c] for c in train.labels or []]
             weights = None
             if self.class_weight == "balanced":
-                counts = np.bincount(train_y, minlength=len(classes)).astype(float)
-                weights = torch.tensor(len(train_y) / (len(counts) * np.maximum(counts, 1.0)), dtype=torch.float32)
+                weights = torch.tensor(self._balanced_weights(train_y, classes), dtype=torch.float32)
             monitor = self._train(torch, transformers, model, tokenizer, classes, train, dev, weights, started)
             if monitor.best_state is not None:
                 with torch.no_grad():
@@ -325,6 +324,22 @@ class CrossEncoderStanceClassifier(StanceModel):
         self.encoder_source_ = source
         self.train_seconds_ = round(time.monotonic() - started, 3)
 
+    def _label_groups(self, classes: list[str]) -> list[int] | None:
+        """One group id per class when the head holds several tasks (each pair's softmax then runs over
+        its task's classes only); ``None`` for one task over all classes (stance)."""
+        return None
+
+    def _balanced_weights(self, train_y: list[int], classes: list[str]) -> np.ndarray:
+        """``class_weight="balanced"``: inverse class frequency, ``n / (k * count)``, within each group
+        of :meth:`_label_groups` (over all classes when there is one)."""
+        counts = np.bincount(train_y, minlength=len(classes)).astype(float)
+        groups = np.asarray(self._label_groups(classes) or [0] * len(classes))
+        weights = np.ones(len(classes))
+        for g in np.unique(groups):
+            members = groups == g
+            weights[members] = counts[members].sum() / (members.sum() * np.maximum(counts[members], 1.0))
+        return weights
+
     def _train(self, torch: Any, transformers: Any, model: Any, tokenizer: Any, classes: list[str], train: PairBatch,
                dev: PairBatch | None, weights: Any, started: float) -> Any:
         import dataclasses
@@ -335,13 +350,17 @@ class CrossEncoderStanceClassifier(StanceModel):
         dev_set = _Features(self._encode(tokenizer, dev), [index[c] for c in dev.labels or []]) if dev is not None else None
         deadline = started + 60.0 * float(self.max_train_minutes) if self.max_train_minutes else None
         monitor = monitor_cls(dev_set is not None, self.patience, deadline, started)
+        groups = self._label_groups(classes)
 
         def compute_metrics(pred: Any) -> dict[str, float]:
             from ..metrics import accuracy, macro_f1
 
-            logits = pred.predictions[0] if isinstance(pred.predictions, tuple) else pred.predictions
-            guess = [classes[i] for i in np.asarray(logits).argmax(axis=1)]
-            gold = [classes[i] for i in np.asarray(pred.label_ids)]
+            logits = np.asarray(pred.predictions[0] if isinstance(pred.predictions, tuple) else pred.predictions)
+            label_ids = np.asarray(pred.label_ids)
+            if groups is not None:  # each pair decided among its own task's classes
+                logits = mask_other_groups(logits, groups, np.asarray(groups)[label_ids])
+            guess = [classes[i] for i in logits.argmax(axis=1)]
+            gold = [classes[i] for i in label_ids]
             return {"macro_f1": macro_f1(gold, guess, labels=classes), "accuracy": accuracy(gold, guess)}
 
         fields = {f.name for f in dataclasses.fields(transformers.TrainingArguments)}
@@ -366,7 +385,8 @@ class CrossEncoderStanceClassifier(StanceModel):
             args = transformers.TrainingArguments(**kwargs)
             trainer = trainer_cls(model=model, args=args, train_dataset=train_set, eval_dataset=dev_set,
                                   data_collator=_Collator(tokenizer),
-                                  compute_metrics=compute_metrics, callbacks=[monitor], class_weights=weights)
+                                  compute_metrics=compute_metrics, callbacks=[monitor], class_weights=weights,
+                                  label_groups=None if groups is None else torch.tensor(groups))
             # one quiet bar (the monitor's) instead of Trainer's bars and printed log dicts
             trainer.remove_callback(transformers.trainer_callback.ProgressCallback)
             with quiet_transformers():

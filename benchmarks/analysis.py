@@ -119,28 +119,46 @@ def quality(data_dir: Path, mode: str, corpus: str = "examples", model: str = "d
 
 
 def speed(mode: str, n_articles: int, seed: int = 0) -> dict:
+    """Articles per second end to end, with the time of each stage, and the cost of claim scoring:
+    the same articles through an analyzer with the built-in claim model and one without, article by
+    article in turn (so both see the same machine load)."""
     from stanceclf.analysis import Analyzer, Document
+    from stanceclf.models.default import default_claims_available
 
     rng = random.Random(seed)
     docs = [generate_article(rng) for _ in range(n_articles)]
-    analyzer = Analyzer(extractor=mode)
+    analyzer = Analyzer(extractor=mode)  # with the built-in claim model when it is installed
+    plain = Analyzer(extractor=mode, claim_model=None) if default_claims_available() else None
     warm_text, warm_targets = generate_article(random.Random(seed + 1))
-    analyzer.analyze(warm_text, warm_targets)  # load the models before timing
-    analyzer.timings.clear()
+    for a in (analyzer, plain):
+        if a is not None:
+            a.analyze(warm_text, warm_targets)  # load the models before timing
+            a.timings.clear()
     quotes = pairs = 0
-    t0 = time.perf_counter()
+    seconds = plain_seconds = 0.0
     for i, (text, targets) in enumerate(docs):  # per-article targets: one call per article
+        t0 = time.perf_counter()
         (result,) = analyzer.analyze_documents([Document(f"g{i}", text)], targets)
+        seconds += time.perf_counter() - t0
         quotes += len(result.quotes)
         pairs += sum(len(q.stances) for q in result.quotes)
-    seconds = time.perf_counter() - t0
+        if plain is not None:
+            t0 = time.perf_counter()
+            (_,) = plain.analyze_documents([Document(f"g{i}", text)], targets)  # a generator: run it
+            plain_seconds += time.perf_counter() - t0
     words = sum(len(t.split()) for t, _ in docs)
     stages = {k: round(v, 3) for k, v in analyzer.timings.items()}
-    return {"extractor": mode, "articles": n_articles, "mean_words": round(words / n_articles), "targets_per_article": 5,
-            "seconds": round(seconds, 2), "articles_per_s": round(n_articles / seconds, 3),
-            "words_per_s": round(words / seconds), "quotes": quotes, "pairs": pairs,
-            "stage_seconds": stages, "stage_share": {k: round(v / seconds, 3) for k, v in analyzer.timings.items()},
-            "peak_rss_mb": round(_peak_rss_mb())}
+    out = {"extractor": mode, "articles": n_articles, "mean_words": round(words / n_articles), "targets_per_article": 5,
+           "seconds": round(seconds, 2), "articles_per_s": round(n_articles / seconds, 3),
+           "words_per_s": round(words / seconds), "quotes": quotes, "pairs": pairs,
+           "stage_seconds": stages, "stage_share": {k: round(v / seconds, 3) for k, v in analyzer.timings.items()},
+           "claim_scoring": "default-claims" if plain is not None else None}
+    if plain is not None:
+        out["without_claims"] = {"seconds": round(plain_seconds, 2), "articles_per_s": round(n_articles / plain_seconds, 3)}
+        out["claims_added_share"] = round((seconds - plain_seconds) / plain_seconds, 3)
+        out["claims_stage_share_of_rest"] = round(stages.get("claims", 0.0) / (seconds - stages.get("claims", 0.0)), 3)
+    out["peak_rss_mb"] = round(_peak_rss_mb())
+    return out
 
 
 MEMORY_MARKS = (100, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000)
@@ -221,16 +239,21 @@ def render(results_dir: Path) -> str:
     speed = [r for r in (load(f"analysis_speed_{m}.json") for m in ("hybrid", "rules", "tagger")) if r]
     if speed:
         lines += ["### Speed (generated 500-word articles, 5 targets each)", "",
-                  "| extractor | articles/s | words/s | extract s | targets s | stance s | quotes/article | pairs/article | peak MB |",
-                  "|---|---|---|---|---|---|---|---|---|"]
+                  "| extractor | articles/s | words/s | extract s | targets s | stance s | claims s | claims add "
+                  "| quotes/article | pairs/article | peak MB |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|"]
         for r in speed:
             st, n = r["stage_seconds"], r["articles"]
+            added = r.get("claims_added_share")
             lines.append(f"| {r['extractor']} | {r['articles_per_s']:.2f} | {r['words_per_s']:,} | {st.get('extract', 0):.1f} | "
-                         f"{st.get('targets', 0):.2f} | {st.get('stance', 0):.1f} | {r['quotes'] / n:.1f} | "
+                         f"{st.get('targets', 0):.2f} | {st.get('stance', 0):.1f} | {st.get('claims', 0):.1f} | "
+                         f"{'-' if added is None else f'{100 * added:.0f}%'} | {r['quotes'] / n:.1f} | "
                          f"{r['pairs'] / n:.1f} | {r['peak_rss_mb']} |")
         lines += ["", f"{speed[0]['articles']} articles per run, {speed[0]['machine']}; stage seconds are totals over "
                       "the run (extract = spaCy parse + span tagger + rules + speakers; stance = the model on the "
-                      "linked pairs). The generated articles are quote-dense (every paragraph quotes someone), a "
+                      "linked pairs; claims = the claim model on every quote). \"claims add\" is the extra time of claim "
+                      "scoring: the same articles through an analyzer without the claim model, article by article "
+                      "in turn. The generated articles are quote-dense (every paragraph quotes someone), a "
                       "harder case than most news: time grows with the number of (quote, target) pairs.", ""]
     memory = load("analysis_memory.json")
     if memory:
@@ -338,7 +361,8 @@ def main(argv: list[str] | None = None) -> int:
             result = {**meta, **speed(mode, args.articles)}
             (args.output_dir / f"analysis_speed_{mode}.json").write_text(json.dumps(result, indent=2) + "\n")
             print(f"[{mode}] speed: {result['articles_per_s']} articles/s ({result['words_per_s']} words/s), "
-                  f"stages {result['stage_seconds']}, peak {result['peak_rss_mb']} MB")
+                  f"stages {result['stage_seconds']}, claim scoring adds {result.get('claims_added_share')}, "
+                  f"peak {result['peak_rss_mb']} MB")
     return 0
 
 

@@ -38,4 +38,27 @@ ANCHORS: dict[tuple[str, str], list[Anchor]] = {
     ("newsmtsc", "devtest_rw"): [
         Anchor("GRU-TSC", 83.1, "F1m", "Hamborg & Donnay, EACL 2021"),
     ],
+    # -- claims ------------------------------------------------------------------------------------
+    ("checkthat2024_en", "dev_test"): [
+        Anchor("organisers' n-gram baseline", 59.9, "F1 (CHECKWORTHY)", "CheckThat! 2024 Task 1 task README",
+               "majority 0.0, random 46.2 on the same split"),
+    ],
+    ("checkthat2024_en", "test"): [
+        Anchor("FactFinders (rank 1, fine-tuned open LLMs)", 80.0, "F1 (CHECKWORTHY)",
+               "Li, Panchendrarajan & Zubiaga, CLEF 2024 (CEUR Vol-3740)",
+               "rank 1 is in the paper's abstract; the value (about 0.80) is the dataset README's, not read from "
+               "the paper here"),
+    ],
+    ("checkthat2020_t5", "validation"): [
+        Anchor("organisers' n-gram baseline (TF-IDF + SVM)", 9.5, "MAP", "clef2020-factchecking-task5 README",
+               "trained on the first 40 training debates, scored on the last 10 (= this split); random 2.1"),
+    ],
+    ("newssd_eng", "test"): [
+        Anchor("mBERT (best of 3 seeds)", 79.0, "macro-F1", "Antici et al., LREC-COLING 2024 (repository results/)",
+               "seeds 42/500/1000: 76/69/79"),
+    ],
+    ("cnc_subtask1", "validation"): [
+        Anchor("bert-base-cased", 86.3, "F1 (CAUSAL)", "Tan et al., Causal News Corpus V2 README",
+               "P 84.1, R 88.7 on the V2 dev split; shared-task test scores (hidden labels) are not comparable"),
+    ],
 }

@@ -66,7 +66,7 @@ def render_markdown(results: Sequence[dict[str, Any]], command: str = "python be
     rows = []
     for r in sorted(results, key=_row_order):
         s = r["scores"]
-        anchors = ANCHORS.get((r["dataset"], r["split"]), []) if r["protocol"] == "in-target" else []
+        anchors = ANCHORS.get((r["dataset"], r["split"]), []) if r["protocol"] in ("in-target", "cross-dataset") else []
         anchor = "; ".join(f"{a.system} {a.score:.2f}" for a in anchors) or "-"
         per_target = s.get("per_target") or {}
         shown = 1 < len(per_target) <= _MAX_TARGETS_SHOWN and "target_mean" in s
@@ -100,6 +100,11 @@ def render_markdown(results: Sequence[dict[str, Any]], command: str = "python be
         "split; the weights are chosen on the dataset's dev split (P-Stance) or equal (SemEval, NewsMTSC have none):",
         "see each file's `fitted`. It is scored in-target only, since its default member saw every benchmark target.",
         "Peak MB is the evaluating process's peak resident memory (training included).",
+        "Claim rows (checkthat2024_en, checkthat2020_t5, newssd_eng, cnc_subtask1; docs/claims.md) use each task's",
+        "official metric: F1 of the positive class, MAP over debates (the CI resamples whole debates) or macro-F1.",
+        "`default-claims` is the built-in claim model (one model for the three tasks); checkthat2020_t5 is",
+        "cross-dataset for it (never trained on). Causal News Corpus is scored on its validation split: its test",
+        "labels are withheld.",
         "`tfidf` trains per-target models only for targets seen in training and only when there are at most 100 of",
         "them; on FNC-1 and NewsMTSC (open-ended targets) and in zero-shot it uses its joint model, so its rows",
         "match `tfidf-joint` there.",

@@ -1,7 +1,8 @@
 #!/usr/bin/env python
-"""Inference throughput and peak memory of a stance model, measured apart from any evaluation.
+"""Inference throughput and peak memory of a stance or claim model, measured apart from any evaluation.
 
     python benchmarks/throughput.py                          # the built-in default model
+    python benchmarks/throughput.py --model default-claims   # the built-in claim model (all tasks per text)
     python benchmarks/throughput.py --model runs/mine --pairs 2000
 
 Two workloads, each in a fresh process so peak memory (RSS) is the model's own:
@@ -9,6 +10,9 @@ Two workloads, each in a fresh process so peak memory (RSS) is the model's own:
 * ``max_length``: (target, text) pairs whose text fills the whole 128-token window (the worst case
   the issue's target is stated for);
 * ``news``: pairs built from generated news sentences of typical length (25-45 words).
+
+A claim model (``model_kind == "claims"``) reads the texts alone and scores every task in one pass
+(:meth:`~stanceclf.models.claims.ClaimClassifier.score_texts`); its rate is sentences per second.
 
 Texts are generated (fictional), so no dataset is needed. Writes ``benchmarks/results/throughput_<model>.json``.
 """
@@ -45,6 +49,7 @@ def make_pairs(n: int, words: tuple[int, int], seed: int = 0) -> list[tuple[str,
 
 def child(model_name: str, workload: str, n: int, batch_size: int) -> dict:
     import stanceclf
+    from stanceclf.models.base import as_pair_batch
 
     t0 = time.perf_counter()
     model = stanceclf.load(model_name)
@@ -53,12 +58,18 @@ def child(model_name: str, workload: str, n: int, batch_size: int) -> dict:
         model.predict_batch_size = batch_size
     pairs = make_pairs(n, (150, 170) if workload == "max_length" else (25, 45))
     tokens = None
+    if getattr(model, "model_kind", "stance") == "claims":  # the texts alone, every task in one pass
+        texts = [text for text, _ in pairs]
+        pairs = [(text, sorted(model.tasks_)[0]) for text in texts]
+        run = lambda batch: model.score_texts([text for text, _ in batch])  # noqa: E731
+    else:
+        run = model.predict_proba
     if hasattr(model, "tokenizer_"):
-        enc = model._encode(model.tokenizer_, __import__("stanceclf.models.base", fromlist=["x"]).as_pair_batch(pairs[:200]))
+        enc = model._encode(model.tokenizer_, as_pair_batch(pairs[:200]))
         tokens = sum(len(x) for x in enc["input_ids"]) / 200
-    model.predict_proba(pairs[:64])  # warm-up
+    run(pairs[:64])  # warm-up
     t0 = time.perf_counter()
-    model.predict_proba(pairs)
+    run(pairs)
     seconds = time.perf_counter() - t0
     return {"workload": workload, "pairs": n, "batch_size": batch_size, "mean_tokens": tokens,
             "max_length": getattr(model, "max_length", None), "seconds": round(seconds, 2),
@@ -87,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
                               "--_child", workload, str(args.pairs)], capture_output=True, text=True, check=True)
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
         print(json.dumps(runs[-1]))
-    name = Path(args.model).name if args.model != "default" else "default"
+    name = Path(args.model).name if args.model not in ("default", "default-claims") else args.model
     output = args.output or REPO / "benchmarks" / "results" / f"throughput_{name}.json"
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps({"model": args.model, "stanceclf_version": __version__, "torch_threads": torch.get_num_threads(),

@@ -14,7 +14,7 @@ from importlib import import_module
 from typing import Any
 
 from .errors import DataError, ModelError, StanceclfError, UnknownNameError
-from .types import STANCE_LABELS, Stance, StanceExample, StancePrediction
+from .types import STANCE_LABELS, ClaimScores, Stance, StanceExample, StancePrediction
 
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
@@ -40,6 +40,8 @@ _LAZY = {
     "analyze": "stanceclf.analysis.pipeline",
     "Analyzer": "stanceclf.analysis.pipeline",
     "extract_quotes": "stanceclf.extract",
+    "classify_claims": "stanceclf.analysis.claims",
+    "ClaimClassifier": "stanceclf.models.claims",
 }
 
 __all__ = [
@@ -48,6 +50,7 @@ __all__ = [
     "STANCE_LABELS",
     "StanceExample",
     "StancePrediction",
+    "ClaimScores",
     "StanceclfError",
     "DataError",
     "ModelError",

@@ -36,16 +36,21 @@ def result(dataset: str, split: str, protocol: str, model: str, score: float, n_
     }
 
 
-def test_anchors_only_beside_in_target_rows_and_target_mean_only_for_closed_target_sets() -> None:
+def test_anchors_only_beside_same_task_rows_and_target_mean_only_for_closed_target_sets() -> None:
     md = render_markdown([
         result("semeval2016", "test", "in-target", "tfidf", 0.6762, 5),
         result("semeval2016", "test", "zero-shot", "tfidf", 0.33, 5),
         result("fnc1", "test", "in-target", "tfidf", 0.78, 900),
+        result("checkthat2024_en", "dev_test", "cross-dataset", "default-claims", 0.7, 1),
+        result("checkthat2024_en", "validation", "in-target", "default-claims", 0.7, 1),
     ])
     rows = {tuple(cell.strip() for cell in line.split("|")[1:5]): line for line in md.splitlines() if line.startswith("| ")}
     assert "MITRE" in rows[("semeval2016", "test", "in-target", "tfidf")]
     assert "67.62 (65.6-69.6)" in rows[("semeval2016", "test", "in-target", "tfidf")]
     assert "MITRE" not in rows[("semeval2016", "test", "zero-shot", "tfidf")]
+    # a saved model scored on a dataset it was not trained on is still the same task on the same split
+    assert "n-gram baseline 59.90" in rows[("checkthat2024_en", "dev_test", "cross-dataset", "default-claims")]
+    assert "n-gram" not in rows[("checkthat2024_en", "validation", "in-target", "default-claims")]
     fnc = rows[("fnc1", "test", "in-target", "tfidf")].split("|")
     assert fnc[7].strip() == "-"  # no mean over 900 headline "targets"
 
@@ -96,7 +101,18 @@ def test_pstance_cross_target_jobs_cover_every_ordered_pair() -> None:
 
 
 def test_suite_skips_protocols_an_ensemble_with_prefitted_members_cannot_run() -> None:
-    from stanceclf.eval.benchmark import _can_run
+    from stanceclf.eval.benchmark import BenchmarkJob, _can_run
 
-    assert not _can_run("default+tfidf", "zero-shot") and not _can_run("default+tfidf", "cross-target")
-    assert _can_run("default+tfidf", "in-target") and _can_run("tfidf", "zero-shot")
+    assert not _can_run("default+tfidf", BenchmarkJob("pstance", "zero-shot"))
+    assert not _can_run("default+tfidf", BenchmarkJob("pstance", "cross-target"))
+    assert _can_run("default+tfidf", BenchmarkJob("pstance")) and _can_run("tfidf", BenchmarkJob("pstance", "zero-shot"))
+
+
+def test_suite_runs_claim_models_on_claim_tasks_and_stance_models_on_stance() -> None:
+    from stanceclf.eval.benchmark import BenchmarkJob, _can_run
+
+    claims, stance = BenchmarkJob("checkthat2024_en"), BenchmarkJob("semeval2016")
+    assert _can_run("claim-encoder", claims) and not _can_run("claim-encoder", stance)
+    assert _can_run("minilm-cross", stance) and not _can_run("minilm-cross", claims)
+    assert _can_run("tfidf", claims) and _can_run("tfidf", stance)  # task-agnostic baseline
+    assert {job.dataset for job in SUITE} >= {"checkthat2024_en", "checkthat2020_t5", "newssd_eng", "cnc_subtask1"}

@@ -579,3 +579,38 @@ def test_real_rows_dropped_against_all_evaluation_splits(source_name: str) -> No
     kept, dropped = drop_overlaps(_source(source_name), *tests)
     assert dropped == DROPPED[source_name]
     assert not any(overlapping_texts(kept, test) for test in tests)
+
+
+def test_scored_claim_splits_are_every_split_but_train_and_dev(root: Path) -> None:
+    from stanceclf.data.claims import scored_claim_splits
+
+    (root / "empty").mkdir()
+    assert scored_claim_splits(root / "empty") == {}
+    with pytest.raises(DataError, match="does not exist"):
+        scored_claim_splits(root / "nothing-here")
+    found = scored_claim_splits(root)
+    assert "checkthat2024_en/test" in found and "checkthat2024_en/dev_test" in found
+    assert "checkthat2024_en/train" not in found and "checkthat2024_en/validation" not in found
+    assert "cnc_subtask1/validation" in found  # scored: its test labels are withheld
+
+
+@real_data
+def test_real_default_claim_training_data_holds_no_scored_sentence() -> None:
+    """The built-in claim model's training and development rows (training/configs/default_claims.yaml)
+    share no normalised text with any split the claim benchmarks score."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "training"))
+    from train_stance import build_data, read_config
+
+    from stanceclf.data.claims import scored_claim_splits
+
+    config = read_config(Path(__file__).resolve().parent.parent / "training" / "configs" / "default_claims.yaml")
+    train, dev, sizes = build_data(config, DATA_DIR, 0)
+    scored = scored_claim_splits(DATA_DIR)
+    assert set(scored) == {"checkthat2024_en/dev_test", "checkthat2024_en/test", "checkthat2020_t5/test",
+                           "newssd_eng/test", "cnc_subtask1/validation", "cnc_subtask1/test"}
+    for name, rows in scored.items():
+        assert not overlapping_texts(train, rows), name
+        assert not overlapping_texts(dev, rows), name
+    assert sum(s["dropped_scored_overlap"] for s in sizes.values()) > 0

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from stanceclf.errors import DataError, ModelError
-from stanceclf.models.claims import SCORE_FIELDS, ClaimClassifier, classify_claims, tasks_of
+from stanceclf.analysis.claims import classify_claims
+from stanceclf.models.claims import SCORE_FIELDS, ClaimClassifier, tasks_of
 from stanceclf.models.hf_training import mask_other_groups
 from stanceclf.models.registry import MODELS, create_model
 from stanceclf.testing import check_claim_model, claim_corpus
@@ -134,7 +135,7 @@ def test_bad_claim_inputs_get_clear_errors(fitted: ClaimClassifier) -> None:
     with pytest.raises(DataError, match="training data lacks"):
         ClaimClassifier(**claim_fast(False)).fit(rows_as_dicts(claim_corpus(2)),
                                                  dev=[{"text": "x y", "target": "causal", "label": "OBJ"}])
-    with pytest.raises(ModelError, match="not a claim model"):
+    with pytest.raises(ModelError, match="score_texts"):
         classify_claims(["Taxes rose."], model=object())
 
 
@@ -146,7 +147,7 @@ def test_saved_claim_model_round_trips_and_refuses_edited_tasks(fitted: ClaimCla
     assert isinstance(loaded, ClaimClassifier) and loaded.tasks_ == fitted.tasks_
     texts = ["Crime rose 12 percent.", "The march ended near bridge 4."]
     assert [s.to_dict() for s in loaded.score_texts(texts)] == [s.to_dict() for s in fitted.score_texts(texts)]
-    assert [s.to_dict() for s in classify_claims(texts, model=tmp_path / "claims")] == \
+    assert [s.to_dict() for s in stanceclf.classify_claims(texts, model=tmp_path / "claims")] == \
         [s.to_dict() for s in fitted.score_texts(texts)]
     config_path = tmp_path / "claims" / "config.json"
     config = json.loads(config_path.read_text())

@@ -468,9 +468,10 @@ def main(argv: list[str] | None = None) -> int:
                       "wall_time_s": summary["wall_time_s"], "artefact_bytes": summary["artefact"]["bytes"],
                       "reload_matches": reload_ok}, indent=2), flush=True)
     if args.model_card:
-        from training.model_card import write_model_card
+        from training.model_card import write_claims_model_card, write_model_card
 
-        write_model_card(args.output, results_dir=args.results_dir, output=args.model_card)
+        writer = write_claims_model_card if kind == "claims" else write_model_card
+        writer(args.output, results_dir=args.results_dir, output=args.model_card)
         print(f"model card: {args.model_card}", flush=True)
     return 0
 

@@ -27,7 +27,7 @@ from .results import CLAIM_RECORD_FIELDS, claim_columns
 if TYPE_CHECKING:
     from .pipeline import LinkedArticle
 
-__all__ = ["ClaimScoring", "load_claim_model", "claim_model_name", "place_claim_model", "score_claim_texts",
+__all__ = ["ClaimScoring", "classify_claims", "load_claim_model", "claim_model_name", "place_claim_model", "score_claim_texts",
            "ClaimText", "read_claim_texts", "ClaimListing", "classify_claims_in_files", "CLAIM_LISTING_FIELDS",
            "CLAIM_TEXT_SUFFIXES"]
 
@@ -123,6 +123,22 @@ def score_claim_texts(model: Any, texts: Sequence[str]) -> list[ClaimScores]:
         raise ModelError(f"The claim model {name!r} gave a {type(wrong).__name__}; score_texts must give "
                          "stanceclf.types.ClaimScores.")
     return scores
+
+
+def classify_claims(texts: Sequence[str], model: Any = "default", *, allow_download: bool = False) -> list[ClaimScores]:
+    """Claim scores for each text: check-worthiness, subjectivity and causal-claim probabilities.
+
+    ``model``: ``"default"`` (the built-in claim model, offline), a saved claim-model directory, or a
+    fitted claim model (:class:`~stanceclf.models.claims.ClaimClassifier`). Empty texts are a
+    :class:`DataError`.
+
+    >>> import stanceclf
+    >>> scores = stanceclf.classify_claims(["Unemployment fell by 40% under my plan.",
+    ...                                     "This is a disgrace."])          # doctest: +SKIP
+    >>> [round(s.checkworthy, 2) for s in scores]                          # doctest: +SKIP
+    [0.95, 0.04]
+    """
+    return score_claim_texts(load_claim_model(model, allow_download=allow_download), texts)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -145,7 +145,8 @@ def load_checkthat2024(data_dir: str | os.PathLike[str] | None = None) -> "Datas
 
 CHECKTHAT2024 = _checkworthiness_info(
     name="checkthat2024_en", title="CheckThat! 2024 Task 1 English", loader=load_checkthat2024,
-    main_metric="f1_positive", dev_split="validation", folders=("checkthat2024_task1_en",),
+    main_metric="f1_positive", dev_split="validation", test_splits=("dev_test", "test"),
+    folders=("checkthat2024_task1_en",),
     files=tuple(_CT24_FILES.values()), aliases=("checkthat2024", "ct24", "checkthat2024_task1_en"),
     description=("CheckThat! 2024 Task 1 English: check-worthy sentences of US debates (train 22,495 / validation "
                  "1,032 / dev_test 318 / test 341; F1 of CHECKWORTHY)."),

@@ -57,6 +57,11 @@ SUITE: tuple[BenchmarkJob, ...] = (
     BenchmarkJob("dse", "in-target"),
     BenchmarkJob("perspectrum", "in-target"),
     BenchmarkJob("polnear-stance", "in-target"),
+    # claim tasks (stanceclf.data.claims): run by claim models and task-agnostic baselines only
+    BenchmarkJob("checkthat2024_en", "in-target"),
+    BenchmarkJob("checkthat2020_t5", "in-target"),
+    BenchmarkJob("newssd_eng", "in-target"),
+    BenchmarkJob("cnc_subtask1", "in-target"),
 )
 
 
@@ -97,7 +102,7 @@ def run_benchmark(
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     summary = BenchmarkSummary(results=[])
-    work = [(m, j) for j in wanted for m in model_names if _can_run(m, j.protocol)]
+    work = [(m, j) for j in wanted for m in model_names if _can_run(m, j)]
     for model, job in tqdm(work, desc="benchmark", unit="job"):
         path = out / f"{job.slug(model)}.json"
         if not (skip_existing and path.is_file()):
@@ -127,11 +132,18 @@ def _run_job(model: str, job: BenchmarkJob, data_dir: str, path: str, n_resample
         tmp.write_text(json.dumps([r.to_dict() for r in results], indent=2) + "\n")
 
 
-def _can_run(model: str, protocol: str) -> bool:
-    """False for protocols that hide targets when the model has members trained before the run
-    (an ensemble with the built-in default model): the harness refuses those."""
-    from ..models.registry import create_model
+def _can_run(model: str, job: BenchmarkJob) -> bool:
+    """Whether ``model`` runs ``job``: a stance model on stance datasets, a claim model on claim datasets,
+    a task-agnostic one (``model_kind == "any"``, e.g. TF-IDF) on both; and not the protocols that hide
+    targets when the model has members trained before the run (an ensemble with the built-in default
+    model), which the harness refuses."""
+    from ..data.loaders import get_dataset_info
+    from ..models.registry import MODELS, create_model
 
-    if protocol not in ("zero-shot", "cross-target"):
+    kind = MODELS[model].model_class().model_kind
+    dataset_kind = "stance" if get_dataset_info(job.dataset).task == "stance" else "claims"
+    if kind not in ("any", dataset_kind):
+        return False
+    if job.protocol not in ("zero-shot", "cross-target"):
         return True
     return not getattr(create_model(model), "uses_prefitted_members", False)

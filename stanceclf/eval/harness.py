@@ -223,10 +223,10 @@ def _training_datasets(model: Any) -> set[str] | None:
     if not isinstance(model, (str, Path)):
         return None
     directory = Path(model)
-    if str(model) == "default" and not directory.exists():
-        from ..models.default import DEFAULT_MODEL_DIR
+    if str(model) in ("default", "default-claims") and not directory.exists():
+        from ..models.default import DEFAULT_CLAIMS_DIR, DEFAULT_MODEL_DIR
 
-        directory = DEFAULT_MODEL_DIR
+        directory = DEFAULT_MODEL_DIR if str(model) == "default" else DEFAULT_CLAIMS_DIR
     try:
         summary = json.loads((directory / "training_summary.json").read_text())
         return set(summary["data"]["per_source"])

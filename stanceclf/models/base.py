@@ -218,8 +218,9 @@ class StanceModel(ClassifierMixin, BaseEstimator):
 
     #: Short name used in results and predictions.
     model_name: str = "stance-model"
-    #: What the model classifies: ``"stance"`` (FAVOR/AGAINST/NONE toward a target) or ``"claims"``
-    #: (claim tasks named in the target column, :class:`~stanceclf.models.claims.ClaimClassifier`).
+    #: What the model classifies: ``"stance"`` (FAVOR/AGAINST/NONE toward a target), ``"claims"``
+    #: (claim tasks named in the target column, :class:`~stanceclf.models.claims.ClaimClassifier`) or
+    #: ``"any"`` (learns whatever labels each target has: a baseline for both, e.g. TF-IDF).
     model_kind: str = "stance"
     #: Bumped whenever the on-disk layout changes; ``load`` refuses newer formats.
     format_version: int = 1

@@ -34,7 +34,7 @@ from .base import PairBatch
 from .hf_training import _softmax, fit_temperature, mask_other_groups
 from .transformer import MIN_CALIBRATION_PAIRS, CrossEncoderStanceClassifier
 
-__all__ = ["ClaimClassifier", "classify_claims", "SCORE_FIELDS"]
+__all__ = ["ClaimClassifier", "SCORE_FIELDS", "tasks_of"]
 
 #: Which :class:`~stanceclf.types.ClaimScores` field each task fills, and with which label's probability.
 SCORE_FIELDS: dict[str, tuple[str, str]] = {
@@ -236,31 +236,3 @@ def _check_texts(texts: Any) -> list[str]:
         raise DataError(f"Text {bad[0]} (of {len(items)}) is empty or not a string ({items[bad[0]]!r:.60}); "
                         f"{len(bad)} such item(s). Drop them before classifying.")
     return items
-
-
-def classify_claims(texts: Sequence[str], model: Any = "default", **load_options: Any) -> list[ClaimScores]:
-    """Claim scores for each text: check-worthiness, subjectivity and causal-claim probabilities.
-
-    ``model``: ``"default"`` (the built-in claim model, offline), a saved claim-model directory, or a
-    fitted :class:`ClaimClassifier`. ``load_options`` go to the loader (``predict_batch_size``,
-    ``num_threads``, ...).
-
-    >>> import stanceclf
-    >>> scores = stanceclf.classify_claims(["Unemployment fell by 40% under my plan.",
-    ...                                     "This is a disgrace."])          # doctest: +SKIP
-    >>> [round(s.checkworthy, 2) for s in scores]                          # doctest: +SKIP
-    [0.95, 0.04]
-    """
-    if isinstance(model, (str, Path)):
-        if str(model) in ("default", "default-claims"):
-            from .default import load_default_claims
-
-            model = load_default_claims(**load_options)
-        else:
-            from .registry import load
-
-            model = load(model, **load_options)
-    if not callable(getattr(model, "score_texts", None)):
-        raise ModelError(f"{type(model).__name__} is not a claim model (it has no score_texts); pass 'default', a "
-                         "saved ClaimClassifier directory or a fitted ClaimClassifier.")
-    return model.score_texts(texts)

@@ -197,6 +197,7 @@ class TfidfStanceClassifier(StanceModel):
     """
 
     model_name = "tfidf"
+    model_kind = "any"  # one classifier per target over that target's labels: claim tasks too
 
     def __init__(
         self,

@@ -164,20 +164,22 @@ class QuoteTagger:
         d.mkdir(parents=True, exist_ok=True)
         if self.config["lora"]["enabled"]:
             save_file(self._trainable_state(), str(d / ADAPTER_FILE), metadata={"format": "pt"})
-            stale = d / MODEL_FILE
+            stale, written = d / MODEL_FILE, [ADAPTER_FILE]
         else:
             state = {k: v.detach().contiguous() for k, v in self.model.state_dict().items()}
             save_file(state, str(d / MODEL_FILE), metadata={"format": "pt"})
             self.model.config.to_json_file(str(d / "config.json"))
-            stale = d / ADAPTER_FILE
+            stale, written = d / ADAPTER_FILE, [MODEL_FILE, "config.json"]
         if stale.exists():
             stale.unlink()
-        self.tokenizer.save_pretrained(str(d))
+        written += [Path(f).relative_to(d) for f in self.tokenizer.save_pretrained(str(d)) if Path(f).is_file()]
         config = dict(self.config, stanceclf_version=__version__)
         tmp = d / (CONFIG_FILE + ".tmp")
         tmp.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
         os.replace(tmp, d / CONFIG_FILE)
-        write_checksums(d)  # load() verifies them: a changed file is refused, never silently used
+        # load() verifies them: a changed file is refused, never silently used. Only the artefact's own
+        # files: a training run's checkpoint folder beside them is deleted when the run ends.
+        write_checksums(d, [*written, CONFIG_FILE])
         return d
 
     @classmethod

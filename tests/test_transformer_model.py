@@ -294,10 +294,16 @@ def test_weighted_loss_matches_torch(corpus) -> None:
     inputs = {"input_ids": torch.zeros(3, 2, dtype=torch.long), "labels": torch.tensor([0, 2, 2])}
     weights = torch.tensor([1.0, 2.0, 0.5])
     fake = trainer_cls.__new__(trainer_cls)
-    fake.class_weights = weights
+    fake.class_weights, fake.label_groups = weights, None
     loss = trainer_cls.compute_loss(fake, lambda **kw: Out(), inputs)
     expected = torch.nn.functional.cross_entropy(Out.logits, inputs["labels"], weight=weights)
     assert torch.isclose(loss, expected) and "labels" in inputs
+    # multi-task heads (claim models): classes 0-1 are one task, 2 another; each row's softmax runs over
+    # its own task's classes, so a row of the one-class task costs nothing
+    fake.class_weights, fake.label_groups = None, torch.tensor([0, 0, 1])
+    loss = trainer_cls.compute_loss(fake, lambda **kw: Out(), inputs)
+    first = torch.nn.functional.cross_entropy(Out.logits[:1, :2], inputs["labels"][:1])
+    assert torch.isclose(loss, first / 3, atol=1e-6)
 
 
 def test_dev_set_must_be_labelled_with_known_classes(corpus) -> None:

@@ -90,6 +90,16 @@ def _quote_results(results_dir: Path | None, news_trained: bool) -> str:
     return text + "Negated praise, irony and stance that needs world knowledge remain hard. Read the probabilities."
 
 
+def _dev_table(dev_scores: dict[str, Any]) -> list[str]:
+    """The per-source development scores as markdown table lines (the pooled row is the caller's)."""
+    lines = ["| source | n | main metric | score | macro-F1 | accuracy |", "|---|---:|---|---:|---:|---:|"]
+    for name, d in dev_scores.items():
+        if name != "pooled":
+            lines.append(f"| {name} | {d['n']:,} | {d['main_metric']} | {_fmt(d['main_score'])} "
+                         f"| {_fmt(d['macro_f1'])} | {_fmt(d['accuracy'])} |")
+    return lines
+
+
 def _read_json(results_dir: Path | None, name: str) -> dict[str, Any] | None:
     """The JSON object in ``results_dir/name``, or None when it is missing or not an object."""
     path = results_dir / name if results_dir else None
@@ -195,13 +205,7 @@ def write_model_card(artefact_dir: str | Path = DEFAULT_MODEL_DIR, *, results_di
     add("")
     add("## Development scores (used for early stopping and calibration)")
     add("")
-    add("| source | n | main metric | score | macro-F1 | accuracy |")
-    add("|---|---:|---|---:|---:|---:|")
-    for name, d in s.get("dev_scores", {}).items():
-        if name == "pooled":
-            continue
-        add(f"| {name} | {d['n']:,} | {d['main_metric']} | {_fmt(d['main_score'])} | {_fmt(d['macro_f1'])} "
-            f"| {_fmt(d['accuracy'])} |")
+    L.extend(_dev_table(s.get("dev_scores", {})))
     pooled = s.get("dev_scores", {}).get("pooled")
     if pooled:
         add(f"| pooled | {pooled['n']:,} | macro_f1 | {_fmt(pooled['macro_f1'])} | {_fmt(pooled['macro_f1'])} "
@@ -342,12 +346,7 @@ def write_claims_model_card(artefact_dir: str | Path = DEFAULT_CLAIMS_DIR, *, re
     add("")
     add("## Development scores (early stopping and calibration)")
     add("")
-    add("| source | n | main metric | score | macro-F1 | accuracy |")
-    add("|---|---:|---|---:|---:|---:|")
-    for name, d in s.get("dev_scores", {}).items():
-        if name != "pooled":
-            add(f"| {name} | {d['n']:,} | {d['main_metric']} | {_fmt(d['main_score'])} | {_fmt(d['macro_f1'])} "
-                f"| {_fmt(d['accuracy'])} |")
+    L.extend(_dev_table(s.get("dev_scores", {})))
     add("")
     add(f"Calibration: development ECE {_fmt(cal.get('ece_before'))} before, {_fmt(cal.get('ece_after'))} after "
         "the per-task temperatures (each row's probabilities over its own task's classes).")

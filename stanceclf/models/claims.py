@@ -99,9 +99,7 @@ class ClaimClassifier(CrossEncoderStanceClassifier):
         return np.asarray([index[t] for t in batch.targets], dtype=np.int64)
 
     def _class_groups(self) -> np.ndarray:
-        order = sorted(self.tasks_)
-        task_of = {label: task for task, labels in self.tasks_.items() for label in labels}
-        return np.asarray([order.index(task_of[str(c)]) for c in self.classes_], dtype=np.int64)
+        return np.asarray(self._label_groups([str(c) for c in self.classes_]), dtype=np.int64)
 
     # -- fitting ------------------------------------------------------------------------------------
     def _encode(self, tokenizer: Any, batch: PairBatch) -> Any:

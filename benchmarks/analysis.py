@@ -63,9 +63,11 @@ _FILLER = ["The talks resumed on Monday in the capital after a week of delays.",
            "Local residents gathered outside the town hall as the meeting began."]
 
 
-def generate_article(rng: random.Random, words: int = 500) -> tuple[str, dict[str, list[str]]]:
-    """A fictional ~``words``-word article with direct, partial and reported quotes about 5 targets."""
-    targets = rng.sample(_TARGETS, 5)
+def generate_article(rng: random.Random, words: int = 500, targets: list[tuple[str, list[str]]] | None = None
+                     ) -> tuple[str, dict[str, list[str]]]:
+    """A fictional ~``words``-word article with direct, partial and reported quotes about 5 targets
+    (drawn from ``targets``, default all of ``_TARGETS``)."""
+    targets = rng.sample(targets or _TARGETS, 5)
     people = [(f"{rng.choice(_FIRST)} {rng.choice(_LAST)}", rng.choice(_ROLES), rng.choice(["he", "she"]))
               for _ in range(4)]
     paragraphs: list[str] = []
@@ -118,10 +120,12 @@ def quality(data_dir: Path, mode: str, corpus: str = "examples", model: str = "d
             "pairs": scores["pairs"]}
 
 
-def speed(mode: str, n_articles: int, seed: int = 0) -> dict:
+def speed(mode: str, n_articles: int, seed: int = 0, precisions: list[str] | None = None) -> dict:
     """Articles per second end to end, with the time of each stage, and the cost of claim scoring:
     the same articles through an analyzer with the built-in claim model and one without, article by
-    article in turn (so both see the same machine load)."""
+    article in turn (so both see the same machine load). Each of ``precisions`` (e.g. ``["int8"]``,
+    :mod:`stanceclf.models.precision`) adds one more analyzer in the same rotation, reported under
+    ``by_precision`` with its own stage times."""
     from stanceclf.analysis import Analyzer, Document
     from stanceclf.models.default import default_claims_available
 
@@ -129,8 +133,10 @@ def speed(mode: str, n_articles: int, seed: int = 0) -> dict:
     docs = [generate_article(rng) for _ in range(n_articles)]
     analyzer = Analyzer(extractor=mode)  # with the built-in claim model when it is installed
     plain = Analyzer(extractor=mode, claim_model=None) if default_claims_available() else None
+    others = {p: Analyzer(extractor=mode, precision=p) for p in precisions or []}
+    other_seconds = dict.fromkeys(others, 0.0)
     warm_text, warm_targets = generate_article(random.Random(seed + 1))
-    for a in (analyzer, plain):
+    for a in (analyzer, plain, *others.values()):
         if a is not None:
             a.analyze(warm_text, warm_targets)  # load the models before timing
             a.timings.clear()
@@ -146,6 +152,10 @@ def speed(mode: str, n_articles: int, seed: int = 0) -> dict:
             t0 = time.perf_counter()
             (_,) = plain.analyze_documents([Document(f"g{i}", text)], targets)  # a generator: run it
             plain_seconds += time.perf_counter() - t0
+        for name, other in others.items():
+            t0 = time.perf_counter()
+            (_,) = other.analyze_documents([Document(f"g{i}", text)], targets)
+            other_seconds[name] += time.perf_counter() - t0
     words = sum(len(t.split()) for t, _ in docs)
     stages = {k: round(v, 3) for k, v in analyzer.timings.items()}
     out = {"extractor": mode, "articles": n_articles, "mean_words": round(words / n_articles), "targets_per_article": 5,
@@ -157,6 +167,11 @@ def speed(mode: str, n_articles: int, seed: int = 0) -> dict:
         out["without_claims"] = {"seconds": round(plain_seconds, 2), "articles_per_s": round(n_articles / plain_seconds, 3)}
         out["claims_added_share"] = round((seconds - plain_seconds) / plain_seconds, 3)
         out["claims_stage_share_of_rest"] = round(stages.get("claims", 0.0) / (seconds - stages.get("claims", 0.0)), 3)
+    out["by_precision"] = {name: {"seconds": round(other_seconds[name], 2),
+                                  "articles_per_s": round(n_articles / other_seconds[name], 3),
+                                  "speedup": round(seconds / other_seconds[name], 2),
+                                  "stage_seconds": {k: round(v, 3) for k, v in other.timings.items()}}
+                           for name, other in others.items()}
     out["peak_rss_mb"] = round(_peak_rss_mb())
     return out
 
@@ -254,7 +269,16 @@ def render(results_dir: Path) -> str:
                       "linked pairs; claims = the claim model on every quote). \"claims add\" is the extra time of claim "
                       "scoring: the same articles through an analyzer without the claim model, article by article "
                       "in turn. The generated articles are quote-dense (every paragraph quotes someone), a "
-                      "harder case than most news: time grows with the number of (quote, target) pairs.", ""]
+                      "harder case than most news: time grows with the number of (quote, target) pairs. Peak MB is the "
+                      "benchmark process, which holds every analyzer of its rotation at once (two, or three with "
+                      "an extra precision).", ""]
+        for r in speed:
+            for name, other in (r.get("by_precision") or {}).items():
+                st = other["stage_seconds"]
+                lines += [f"The same {r['extractor']} run with `precision={name}` in the same rotation: "
+                          f"{other['articles_per_s']:.2f} articles/s ({other['speedup']:.2f}x; extract "
+                          f"{st.get('extract', 0):.1f} s, stance {st.get('stance', 0):.1f} s, claims "
+                          f"{st.get('claims', 0):.1f} s); see [scaling.md](scaling.md).", ""]
     memory = load("analysis_memory.json")
     if memory:
         lines += ["### Memory as the corpus grows", "",
@@ -312,6 +336,8 @@ def main(argv: list[str] | None = None) -> int:
                    choices=["examples", "polnear-stance"], help="annotated corpora for the quality run")
     p.add_argument("--model", default="default", help="stance model (a registry name or a saved-model folder)")
     p.add_argument("--skip-speed", action="store_true")
+    p.add_argument("--precisions", nargs="*", default=[], choices=["fp32", "bf16", "int8", "auto"],
+                   help="speed run: also time analyzers in these precisions, article by article beside fp32")
     p.add_argument("--output-dir", type=Path, default=RESULTS)
     p.add_argument("--render", type=Path, metavar="MARKDOWN",
                    help="only rewrite the results block of this markdown file from the result files")
@@ -358,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{link['precision']}, stance (aimed) accuracy {a.get('accuracy')} macro-F1 {a.get('macro_f1')}, "
                   f"(all) accuracy {s.get('accuracy')} macro-F1 {s.get('macro_f1')}", flush=True)
         if not args.skip_speed:
-            result = {**meta, **speed(mode, args.articles)}
+            result = {**meta, **speed(mode, args.articles, precisions=args.precisions)}
             (args.output_dir / f"analysis_speed_{mode}.json").write_text(json.dumps(result, indent=2) + "\n")
             print(f"[{mode}] speed: {result['articles_per_s']} articles/s ({result['words_per_s']} words/s), "
                   f"stages {result['stage_seconds']}, claim scoring adds {result.get('claims_added_share')}, "

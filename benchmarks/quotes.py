@@ -2,6 +2,7 @@
 
 Usage:
     python benchmarks/quotes.py --data-dir ../shared/data [--modes rules hybrid] [--limit N]
+    python benchmarks/quotes.py --data-dir ../shared/data --modes tagger --precisions fp32 int8
 
 Writes benchmarks/results/quotes_<mode>.json (scores + words/second) and prints a summary. Speed is
 measured on the batched path (``QuoteExtractor.pipe``) after a warm-up, with spaCy's own parse
@@ -35,6 +36,9 @@ def main() -> None:
     parser.add_argument("--limit", type=int)
     parser.add_argument("--output-dir", default="benchmarks/results")
     parser.add_argument("--tagger", help="a tagger artefact directory to use instead of the packaged one")
+    parser.add_argument("--precisions", nargs="+", choices=["fp32", "bf16", "int8", "auto"],
+                        help="run the tagger modes in each of these precisions, one after another, to "
+                             "quotes_<mode>_<precision>.json (default: the tagger's own, to quotes_<mode>.json)")
     parser.add_argument("--processes", type=int, default=2,
                         help="also time rules mode with this many spaCy processes (default 2: both cores; 1 to skip)")
     args = parser.parse_args()
@@ -58,14 +62,17 @@ def main() -> None:
         pass
     spacy_wps = n_words / (time.perf_counter() - start)
 
-    for mode in args.modes:
-        extractor = QuoteExtractor(mode=mode, tagger_path=args.tagger)
+    runs = [(mode, precision) for mode in args.modes
+            for precision in (args.precisions if args.precisions and mode != "rules" else [None])]
+    for mode, precision in runs:
+        extractor = QuoteExtractor(mode=mode, tagger_path=args.tagger, precision=precision)
         list(extractor.pipe(texts[:2]))  # warm-up: load models
         start = time.perf_counter()
         predictions = list(extractor.pipe(texts))
         seconds = time.perf_counter() - start
         result = {
             "mode": mode,
+            "precision": precision or "fp32",
             "corpus": "polnear/dev",
             "n_articles": len(articles),
             "n_words": n_words,
@@ -88,10 +95,10 @@ def main() -> None:
                                   "identical_output": same == predictions}
             print(f"rules with {args.processes} processes: {result['parallel']['words_per_s']:,.0f} words/s "
                   f"(output identical: {result['parallel']['identical_output']})")
-        path = out / f"quotes_{mode}.json"
+        path = out / (f"quotes_{mode}_{precision}.json" if precision else f"quotes_{mode}.json")
         path.write_text(json.dumps(result, indent=2) + "\n")
         dev = result["polnear_dev"]["by_threshold"]
-        print(f"{mode:<7} {result['words_per_s']:>8,.0f} words/s (spaCy parse alone {spacy_wps:,.0f})  "
+        print(f"{mode:<7} {precision or '':<5} {result['words_per_s']:>8,.0f} words/s (spaCy parse alone {spacy_wps:,.0f})  "
               f"PolNeAR dev F1@0.3 {dev['0.3']['f1']:.3f}  F1@0.8 {dev['0.8']['f1']:.3f}  "
               f"examples speaker acc {result['examples']['speaker_accuracy']['accuracy']}  -> {path}")
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from .errors import DataError, ModelError, StanceclfError, UnknownNameError
+from .errors import DataError, EngineError, ModelError, StanceclfError, UnknownNameError
 from .types import STANCE_LABELS, ClaimScores, Stance, StanceExample, StancePrediction
 
 def _version() -> str:
@@ -39,6 +39,8 @@ _LAZY = {
     "evaluate": "stanceclf.eval.harness",
     "analyze": "stanceclf.analysis.pipeline",
     "Analyzer": "stanceclf.analysis.pipeline",
+    "analyze_ray": "stanceclf.analysis.distributed",
+    "predict_ray": "stanceclf.analysis.distributed",
     "extract_quotes": "stanceclf.extract",
     "classify_claims": "stanceclf.analysis.claims",
     "ClaimClassifier": "stanceclf.models.claims",
@@ -54,6 +56,7 @@ __all__ = [
     "StanceclfError",
     "DataError",
     "ModelError",
+    "EngineError",
     "NotFittedError",
     "UnknownNameError",
     *_LAZY,

@@ -11,6 +11,7 @@ __all__ = [
     "StanceclfError",
     "DataError",
     "ModelError",
+    "EngineError",
     "NotFittedError",
     "UnknownNameError",
 ]
@@ -26,6 +27,11 @@ class DataError(StanceclfError, ValueError):
 
 class ModelError(StanceclfError, ValueError):
     """A model cannot be built, saved or loaded as asked."""
+
+
+class EngineError(StanceclfError, RuntimeError):
+    """A compute engine cannot run the work: Ray is not installed, a cluster cannot be started or
+    reached, or its workers keep dying on the same input."""
 
 
 class UnknownNameError(StanceclfError, KeyError):

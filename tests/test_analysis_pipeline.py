@@ -246,8 +246,11 @@ def test_analyze_reads_a_path_and_takes_lists(tmp_path, monkeypatch):
     assert results[0].id == "doc0" and results[1].id == "tram" and results[2].stage == "read"
 
 
-def test_device_and_precision_are_explicit():
+def test_device_and_precision_are_explicit(monkeypatch):
     pytest.importorskip("torch")
+    import stanceclf.models.precision as precision
+
+    monkeypatch.setattr(precision, "fast_bf16", lambda device_type: True)  # bf16 runs wherever it is asked for
     analyzer = Analyzer(model="default", extractor="rules", device="cpu", precision="bf16")
     assert analyzer.model.device_ == "cpu" and analyzer.model.precision_ == "bf16"
     fp32 = Analyzer(model="default", extractor="rules").analyze(ARTICLE, TARGETS)

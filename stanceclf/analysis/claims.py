@@ -352,11 +352,13 @@ class ClaimListing:
 
 def classify_claims_in_files(paths: Sequence[str | os.PathLike[str]], model: Any = "default", *,
                              text_column: str = "text", allow_download: bool = False,
-                             progress: Callable[[int], Any] | None = None) -> ClaimListing:
+                             progress: Callable[[int], Any] | None = None, precision: str | None = None
+                             ) -> ClaimListing:
     """Claim scores (check-worthy, subjective, causal) of every sentence of ``paths``: what
     ``stanceclf claims`` runs. Inputs as for :func:`read_claim_texts` (they are all read, and checked,
     before the model loads); ``model`` as for :func:`load_claim_model` (a missing built-in model is a
-    :class:`ModelError` here). ``progress`` is called with the number of texts just scored.
+    :class:`ModelError` here). ``progress`` is called with the number of texts just scored;
+    ``precision``: see :mod:`stanceclf.models.precision` (``None`` keeps the model's own).
 
     >>> listing = classify_claims_in_files(["claims.csv"], text_column="sentence")   # doctest: +SKIP
     >>> listing.rows[0]["p_checkworthy"], listing.problems                           # doctest: +SKIP
@@ -367,6 +369,7 @@ def classify_claims_in_files(paths: Sequence[str | os.PathLike[str]], model: Any
         raise DataError(f"No text to classify in {', '.join(map(str, paths))}: every row was skipped "
                         f"({problems[0] if problems else 'no rows'}).")
     claim_model = load_claim_model(model, allow_download=allow_download)
+    place_claim_model(claim_model, None, precision)
     rows: list[dict[str, Any]] = []
     for start in range(0, len(texts), _CALL_SIZE):
         chunk = texts[start:start + _CALL_SIZE]

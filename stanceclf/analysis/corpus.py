@@ -21,13 +21,13 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, TextIO
+from typing import Any, Iterable, Iterator, Mapping, TextIO
 
 from ..data.tables import BadRow, Row, open_table, table_kind
 from ..errors import DataError
 
-__all__ = ["Document", "DocumentError", "validate_text", "read_documents", "printable", "DEFAULT_MAX_CHARS",
-           "TEXT_SUFFIXES"]
+__all__ = ["Document", "DocumentError", "validate_text", "read_documents", "document_from_values", "printable",
+           "DEFAULT_MAX_CHARS", "TEXT_SUFFIXES"]
 
 #: Documents longer than this are refused (spaCy and the models would need minutes and gigabytes).
 DEFAULT_MAX_CHARS = 200_000
@@ -80,7 +80,8 @@ class Document:
 @dataclass(frozen=True)
 class DocumentError:
     """An input that could not be processed, and why (``stage``: read, validate, extract, targets,
-    stance or claims). Ids, sources and messages are made :func:`printable`."""
+    stance or claims; ``worker`` on the Ray engine, for a document that killed its worker process each
+    time it was tried). Ids, sources and messages are made :func:`printable`."""
 
     id: str
     error: str
@@ -228,19 +229,32 @@ def _read_table(source: Path | Iterable[str], kind: str, name: str, stem: str, t
 
 def _row_document(row: Row, default_id: str, text_column: str, id_column: str, date_column: str
                   ) -> Document | DocumentError:
-    values = row.values
+    return document_from_values(row.values, default_id=default_id, source=row.source, where=row.where,
+                                text_column=text_column, id_column=id_column, date_column=date_column)
+
+
+def document_from_values(values: Mapping[str, Any], *, default_id: str, source: str, where: str,
+                         text_column: str = "text", id_column: str = "id", date_column: str = "date"
+                         ) -> Document | DocumentError:
+    """One table row (a JSONL object, a CSV row, a row of a Ray Dataset) as a :class:`Document`, or a
+    :class:`DocumentError` when it has no text. ``where`` names the row in messages.
+
+    >>> document_from_values({"id": "a1", "text": "Hello.", "section": "city"}, default_id="t:1", source="t.jsonl",
+    ...                      where="t.jsonl, line 1")
+    Document(id='a1', text='Hello.', date=None, source='t.jsonl', metadata={'section': 'city'})
+    >>> document_from_values({"body": "Hello."}, default_id="t:2", source="t.jsonl", where="t.jsonl, line 2").error
+    "t.jsonl, line 2 has no 'text' field (fields: ['body']); pass --text-column NAME."
+    """
     doc_id = str(values.get(id_column) or default_id)
     if text_column not in values:
-        return DocumentError(doc_id, f"{row.where} has no {text_column!r} field (fields: {sorted(values)}); "
-                                     "pass --text-column NAME.", row.source)
+        return DocumentError(doc_id, f"{where} has no {text_column!r} field (fields: {sorted(values)}); "
+                                     "pass --text-column NAME.", source)
     text = values[text_column]
     if not isinstance(text, str):
-        return DocumentError(doc_id, f"{row.where}: {text_column!r} is a {type(text).__name__}, not a string.",
-                             row.source)
+        return DocumentError(doc_id, f"{where}: {text_column!r} is a {type(text).__name__}, not a string.", source)
     date = values.get(date_column)
     meta = {k: v for k, v in values.items() if k not in (text_column, id_column, date_column)}
-    return Document(doc_id, text, date=str(date) if date not in (None, "") else None, source=row.source,
-                    metadata=meta)
+    return Document(doc_id, text, date=str(date) if date not in (None, "") else None, source=source, metadata=meta)
 
 
 def _read_stdin(stream: TextIO, text_column: str, id_column: str, date_column: str) -> Iterator[Document | DocumentError]:

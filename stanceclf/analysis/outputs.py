@@ -34,7 +34,7 @@ from .results import (RECORD_CATEGORIES, RECORD_FIELDS, RECORD_FLOATS, RECORD_IN
                       records_frame, records_of)
 
 __all__ = ["RecordWriter", "StanceAggregate", "format_article_table", "write_html_report", "plot_stance_matrix",
-           "plot_stance_over_time", "records_of", "records_dataframe", "STANCE_COLOURS", "NET_STANCE_COLOURS",
+           "plot_stance_over_time", "records_of", "records_dataframe", "records_schema", "STANCE_COLOURS", "NET_STANCE_COLOURS",
            "NO_DATA_COLOUR", "net_stance_cmap"]
 
 
@@ -132,7 +132,7 @@ class RecordWriter:
         import pyarrow.parquet as pq
 
         if self._parquet is None:
-            self._parquet = pq.ParquetWriter(str(self._path), _parquet_schema())
+            self._parquet = pq.ParquetWriter(str(self._path), records_schema())
         frame = records_frame(self._pending, parse_dates=False)
         self._parquet.write_table(pa.Table.from_pandas(frame, schema=self._parquet.schema, preserve_index=False))
         self._pending = []
@@ -169,12 +169,18 @@ def _spreadsheet_safe(row: dict[str, Any]) -> dict[str, Any]:
     return {k: f"'{v}" if isinstance(v, str) and v.startswith(_FORMULA_STARTS) else v for k, v in row.items()}
 
 
-def _parquet_schema() -> Any:
-    """One Arrow schema for every row group: the record columns with their types."""
+def records_schema(categorical: bool = True) -> Any:
+    """The Arrow schema of the records (:data:`RECORD_FIELDS` with their types): what Parquet outputs
+    hold in every row group and what a Ray run's records are (``categorical=False``: plain strings
+    instead of dictionary-encoded categoricals).
+
+    >>> records_schema(categorical=False).field("p_favor").type
+    DataType(double)
+    """
     import pyarrow as pa
 
     def column(name: str) -> Any:
-        if name in RECORD_CATEGORIES:
+        if name in RECORD_CATEGORIES and categorical:
             return pa.dictionary(pa.int32(), pa.string())
         if name in RECORD_INTEGERS:
             return pa.int64()

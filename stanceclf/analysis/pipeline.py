@@ -195,10 +195,11 @@ class Analyzer(ClaimScoring):
         Let a saved model fetch its base encoder from the Hugging Face hub when it is not on this
         machine (off by default: loading never touches the network unless asked).
     device, precision:
-        Where and how the stance and claim models predict (see
-        :meth:`~stanceclf.models.transformer.CrossEncoderStanceClassifier.to`): ``device="cpu"``,
-        ``"cuda"``...; ``precision="fp32"`` (default) or ``"bf16"``. ``None`` keeps the model's own
-        choice (a visible GPU, else the CPU; fp32).
+        Where and how the stance and claim models and the quote tagger predict (see
+        :meth:`~stanceclf.models.transformer.CrossEncoderStanceClassifier.to` and
+        :mod:`stanceclf.models.precision`): ``device="cpu"``, ``"cuda"``...; ``precision="fp32"``,
+        ``"bf16"``, ``"int8"`` or ``"auto"``. ``None`` keeps each model's own choice (a visible GPU,
+        else the CPU; fp32).
 
     Stages
     ------
@@ -251,7 +252,7 @@ class Analyzer(ClaimScoring):
             from ..extract import QuoteExtractor
 
             logger.info("Loading the %s quote extractor ...", self._extractor_spec)
-            self._extractor = QuoteExtractor(mode=self._extractor_spec)
+            self._extractor = QuoteExtractor(mode=self._extractor_spec, precision=self.precision)
         return self._extractor
 
     @property

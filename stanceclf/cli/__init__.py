@@ -17,7 +17,7 @@ import sys
 from typing import Sequence
 
 from .commands import COMMANDS
-from .common import EXIT_INTERNAL, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, UsageError, raise_usage, setup_logging
+from .common import EXIT_INTERNAL, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, UsageError, library_progress_bars, raise_usage, setup_logging
 from .parser import build_parser
 
 __all__ = ["EXIT_OK", "EXIT_INTERNAL", "EXIT_USAGE", "EXIT_PARTIAL", "build_parser", "main", "raise_usage"]
@@ -38,7 +38,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
     try:
-        return COMMANDS[args.command](args)
+        with library_progress_bars(args):
+            return COMMANDS[args.command](args)
     except (StanceclfError, UsageError) as exc:
         print(f"stanceclf {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -6,13 +6,14 @@ Each takes the parsed arguments and returns the exit code; :data:`COMMANDS` maps
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import time
 from pathlib import Path
 from typing import Any, Callable
 
-from ..files import check_inputs, check_model_dir, check_output_file
+from ..files import atomic_output, check_inputs, check_model_dir, check_output_file
 from .common import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, check_positive, logger, raise_usage, show_progress
 
 __all__ = ["COMMANDS"]
@@ -21,14 +22,16 @@ __all__ = ["COMMANDS"]
 def _cmd_analyze(args: argparse.Namespace) -> int:
     """Quotes, speakers, targets and stance for every input document (:func:`run_corpus`)."""
     from ..analysis import Analyzer
-    from ..analysis.corpus import DEFAULT_MAX_CHARS
     from ..analysis.outputs import RecordWriter, format_article_table, record_format
     from ..analysis.quote_listing import write_listing
     from ..analysis.results import ArticleAnalysis
     from ..analysis.runs import partial_path, run_corpus
-    from ..analysis.targets import load_targets, parse_target_option, parse_targets
 
-    check_positive(args, "workers", "batch_size", "max_chars", "rank_claims")
+    check_positive(args, "workers", "batch_size", "max_chars", "rank_claims", "shard_size")
+    _check_engine(args, {"report": "--report", "plots": "--plots", "summary": "--summary",
+                         "rank_claims": "--rank-claims"})
+    if args.engine == "ray":
+        return _analyze_on_ray(args)
     if args.rank_claims is not None and args.no_claims:
         raise_usage("--rank-claims needs claim scores; drop --no-claims.")
     if args.report_max_articles < 0:
@@ -44,12 +47,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     if args.rank_claims is not None and fmt != "table" and not args.output:
         raise_usage("--rank-claims prints the ranking on standard output, where the records go without --output; "
                     "give --output FILE (or drop --format).")
-    targets = load_targets(args.targets) if args.targets else []
-    targets += [parse_target_option(t) for t in args.target]
-    targets = parse_targets(targets) if targets else None  # also checks for duplicate names
-    analyzer = Analyzer(model=args.model, extractor=args.extractor, all_targets=args.all_targets,
-                        batch_size=args.batch_size, max_chars=args.max_chars or DEFAULT_MAX_CHARS,
-                        allow_download=args.allow_download, claim_model=None if args.no_claims else args.claim_model)
+    targets = _targets(args)
+    analyzer = Analyzer(**_analyzer_options(args))
     ranked = Path(args.output).parent / "claims_ranked.csv" if args.output and args.rank_claims else None
     stream = RecordWriter(sys.stdout, fmt=fmt) if fmt != "table" and not args.output else None
 
@@ -65,7 +64,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         run = run_corpus(args.inputs, analyzer, targets, output=args.output, fmt=None if fmt == "table" else fmt,
                          resume=args.resume, overwrite=args.overwrite, report=args.report,
                          report_max_articles=args.report_max_articles, plots=args.plots, summary=args.summary,
-                         workers=args.workers, progress=show_progress(args), text_column=args.text_column,
+                         workers=args.workers or 1, progress=show_progress(args), text_column=args.text_column,
                          id_column=args.id_column, date_column=args.date_column, on_result=show,
                          rank_claims=args.rank_claims, claims_output=ranked)
     except (Exception, KeyboardInterrupt):
@@ -91,14 +90,92 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     if run.documents == 0:
         logger.error("stanceclf analyze: no documents found in the inputs.")
         return EXIT_USAGE
-    if run.errors:
-        logger.warning("%d document(s) could not be analysed:", len(run.errors))
-        for e in run.errors[:50]:
-            logger.warning("  %s (%s, %s): %s", e.id, e.source or "input", e.stage, e.error)
-        if len(run.errors) > 50:
-            logger.warning("  ... and %d more (all are error records in the output)", len(run.errors) - 50)
-        return EXIT_PARTIAL
-    return EXIT_OK
+    return _warn_failed_documents(run.errors)
+
+
+def _targets(args: argparse.Namespace) -> Any:
+    """The targets of ``-t`` and ``--targets`` (``None``: suggest them from each article)."""
+    from ..analysis.targets import load_targets, parse_target_option, parse_targets
+
+    targets = load_targets(args.targets) if args.targets else []
+    targets += [parse_target_option(t) for t in args.target]
+    return parse_targets(targets) if targets else None  # also checks for duplicate names
+
+
+def _analyzer_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The :class:`~stanceclf.analysis.Analyzer` options of ``stanceclf analyze`` (either engine)."""
+    from ..analysis.corpus import DEFAULT_MAX_CHARS
+
+    return {"model": args.model, "extractor": args.extractor, "all_targets": args.all_targets,
+            "batch_size": args.batch_size, "max_chars": args.max_chars or DEFAULT_MAX_CHARS,
+            "allow_download": args.allow_download, "claim_model": None if args.no_claims else args.claim_model,
+            "precision": args.precision}
+
+
+def _warn_failed_documents(errors: list[Any]) -> int:
+    """Say which documents could not be analysed (the first 50); the exit code."""
+    if not errors:
+        return EXIT_OK
+    logger.warning("%d document(s) could not be analysed:", len(errors))
+    for e in errors[:50]:
+        logger.warning("  %s (%s, %s): %s", e.id, e.source or "input", e.stage, e.error)
+    if len(errors) > 50:
+        logger.warning("  ... and %d more (all are error records in the output)", len(errors) - 50)
+    return EXIT_PARTIAL
+
+
+def _check_engine(args: argparse.Namespace, local_only: dict[str, str]) -> None:
+    """Refuse options that do not fit ``--engine`` (exit code 2) before any work."""
+    if args.engine != "ray":
+        for name in ("address", "shard_size"):
+            if getattr(args, name) is not None:
+                raise_usage(f"--{name.replace('_', '-')} applies to --engine ray.")
+        return
+    inputs = args.inputs if hasattr(args, "inputs") else [args.input] if args.input else []
+    if "-" in inputs:
+        raise_usage("--engine ray reads files and folders, not standard input ('-'); save the input to a file, or "
+                    "use --engine local.")
+    for name, option in local_only.items():
+        if getattr(args, name) not in (None, False):
+            raise_usage(f"{option} works with --engine local only (the Ray engine writes record shards; build "
+                        "summaries from them, see docs/scaling.md).")
+    if not args.output:
+        raise_usage("--engine ray writes its records to a folder of shards: give --output DIR.")
+
+
+def _on_ray(args: argparse.Namespace, start: Callable[[], Any]) -> Any:
+    """Run a Ray run, saying how to continue it when it stops before the end."""
+    from ..analysis.distributed import MANIFEST
+
+    try:
+        return start()
+    except (Exception, KeyboardInterrupt):
+        if (Path(args.output) / MANIFEST).exists():
+            logger.warning("The run stopped; %s keeps the finished shards: rerun with --resume to continue.",
+                           args.output)
+        raise
+
+
+def _analyze_on_ray(args: argparse.Namespace) -> int:
+    """``stanceclf analyze --engine ray``: :func:`~stanceclf.analysis.distributed.run_analyze_ray`."""
+    from ..analysis.corpus import DocumentError
+    from ..analysis.distributed import DEFAULT_SHARD_SIZE, run_analyze_ray
+
+    if args.format not in (None, "jsonl", "parquet"):
+        raise_usage(f"--engine ray writes jsonl or parquet shards, not {args.format}.")
+    run = _on_ray(args, lambda: run_analyze_ray(
+        args.inputs, _targets(args), output_dir=args.output, fmt=args.format or "jsonl", address=args.address,
+        workers=args.workers, shard_size=args.shard_size or DEFAULT_SHARD_SIZE, resume=args.resume,
+        overwrite=args.overwrite, text_column=args.text_column, id_column=args.id_column,
+        date_column=args.date_column, progress=show_progress(args), verbose=args.verbose, **_analyzer_options(args)))
+    logger.info("stanceclf analyze --engine ray: %d document(s) in %d shard(s) (%d finished before), %d analysed, "
+                "%d failed, %.1f s; records in %s", run.documents, run.shards, run.resumed_shards, run.analysed,
+                len(run.errors), run.seconds, args.output)
+    if run.documents == 0:
+        logger.error("stanceclf analyze: no documents found in the inputs.")
+        return EXIT_USAGE
+    return _warn_failed_documents([DocumentError(e["doc_id"], e["error"], e["source"], e["stage"])
+                                   for e in run.errors])
 
 
 def _cmd_quotes(args: argparse.Namespace) -> int:
@@ -153,7 +230,8 @@ def _cmd_claims(args: argparse.Namespace) -> int:
     fmt = listing_format(args.output)
     with tqdm(desc="claims", unit="text", disable=not show_progress(args), file=sys.stderr) as bar:
         listing = classify_claims_in_files(args.inputs, args.claim_model, text_column=args.text_column,
-                                           allow_download=args.allow_download, progress=bar.update)
+                                           allow_download=args.allow_download, progress=bar.update,
+                                           precision=args.precision)
     rows = by_checkworthiness(listing.rows, args.top) if args.top or args.sort else listing.rows
     out = open(args.output, "w", encoding="utf-8", errors="backslashreplace", newline="") if args.output else sys.stdout
     try:
@@ -235,11 +313,17 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     """Stance of one (text, target) pair or of every row of an input file, as JSON lines."""
     from ..models.registry import load
 
-    check_positive(args, "batch_size")
+    check_positive(args, "batch_size", "workers", "shard_size")
+    _check_engine(args, {"text": "--text"})
+    if args.engine == "ray":
+        return _predict_on_ray(args)
+    for name in ("workers", "resume", "overwrite"):
+        if getattr(args, name) not in (None, False):
+            raise_usage(f"--{name} applies to --engine ray.")
     if args.input and args.input != "-":
         check_inputs([args.input])
     check_output_file(args.output, "--output", [args.input] if args.input else [])
-    model = load(args.model, allow_download=args.allow_download or None)
+    model = _with_precision(load(args.model, allow_download=args.allow_download or None), args.precision)
     if args.text is not None:
         if not args.target:
             raise_usage("--text needs --target.")
@@ -249,66 +333,64 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         return EXIT_OK
     if not args.input:
         raise_usage("Give --text and --target, or --input FILE.")
-    rows = _read_rows(args.input)
-    out = open(args.output, "w") if args.output else sys.stdout
+    from tqdm.auto import tqdm
+
+    from ..analysis.pairs import predict_pairs, prediction_line, read_pair_rows
+
+    rows = tqdm(enumerate(read_pair_rows(args.input), start=1), desc="predict", unit="row",
+                disable=not show_progress(args), file=sys.stderr)
     failures: list[str] = []
-    try:
-        from tqdm.auto import tqdm
-
-        good: list[tuple[int, str, str, str]] = []
-        for i, row in enumerate(rows):
-            if not isinstance(row, dict):
-                failures.append(f"row {i + 1}: a JSON {type(row).__name__}, not an object with "
-                                f"{args.text_column!r} and {args.target_column!r} fields")
-                out.write(json.dumps({"row": i + 1, "error": failures[-1]}) + "\n")
-                continue
-            text, target = row.get(args.text_column), args.target or row.get(args.target_column)
-            if not isinstance(text, str) or not text.strip() or not isinstance(target, str) or not target.strip():
-                failures.append(f"row {i + 1}: missing or empty {args.text_column!r}/{args.target_column!r}")
-                out.write(json.dumps({"row": i + 1, "error": failures[-1]}) + "\n")
-                continue
-            speaker = args.speaker or row.get(args.speaker_column)
-            good.append((i, text, target, speaker if isinstance(speaker, str) else ""))
-        for start in tqdm(range(0, len(good), args.batch_size), desc="predict", unit="batch",
-                          disable=not good or not show_progress(args), file=sys.stderr):
-            chunk = good[start:start + args.batch_size]
-            preds = model.predict_examples([(t, g, "", s) for _, t, g, s in chunk])
-            for (i, text, target, speaker), pred in zip(chunk, preds):
-                out.write(json.dumps({"row": i + 1, "text": text, "target": target,
-                                      **({"speaker": speaker} if speaker else {}), **pred.to_dict()}) + "\n")
-    finally:
+    total = 0
+    with contextlib.ExitStack() as stack:  # a file appears, atomically, only once every row is written
+        out = stack.enter_context(atomic_output(args.output)).open("w") if args.output else sys.stdout
         if out is not sys.stdout:
-            out.close()
-    if failures:
-        logger.warning("%d of %d rows could not be processed:", len(failures), len(rows))
-        for message in failures[:20]:
-            logger.warning("  %s", message)
-        return EXIT_PARTIAL
-    return EXIT_OK
+            stack.callback(out.close)
+        for record in predict_pairs(model, rows, batch_size=args.batch_size, text_column=args.text_column,
+                                    target_column=args.target_column, speaker_column=args.speaker_column,
+                                    target=args.target, speaker=args.speaker):
+            out.write(prediction_line(record))
+            total = record["row"]
+            if "error" in record:
+                failures.append(record["error"])
+    return _warn_failed_rows(failures, total)
 
 
-def _read_rows(source: str) -> list[Any]:
-    """The rows of ``predict --input``: JSON lines (``-`` for stdin), or CSV/TSV by suffix. A JSON line
-    that is not an object is kept as it is, for predict to report and go on; any other unreadable row
-    raises :class:`DataError` naming its line."""
-    from ..data.tables import BadRow, NonObjectRow, open_table
-    from ..errors import DataError
+def _with_precision(model: Any, precision: str | None) -> Any:
+    """``model`` set to compute in ``--precision`` (transformer models; others have no precision)."""
+    if precision is None:
+        return model
+    if not callable(getattr(model, "to", None)):
+        raise_usage(f"--precision applies to transformer models; {type(model).__name__} has none to set.")
+    return model.to(precision=precision)
 
-    path = None if source == "-" else Path(source)
-    if path is not None and not path.is_file():
-        raise DataError(f"Input file {path} does not exist.")
-    suffix = "" if path is None else path.suffix.lower()
-    kind = suffix[1:] if suffix in (".csv", ".tsv") else "jsonl"
-    rows: list[Any] = []
-    with open_table(sys.stdin if path is None else path, kind=kind, name="stdin" if path is None else None) as table:
-        for row in table:
-            if isinstance(row, NonObjectRow):
-                rows.append(row.value)
-            elif isinstance(row, BadRow):
-                raise row.error()
-            else:
-                rows.append(row.values)
-    return rows
+
+def _warn_failed_rows(failures: list[str], total: int) -> int:
+    """Say which rows could not be scored (the first 20); the exit code."""
+    if not failures:
+        return EXIT_OK
+    logger.warning("%d of %d rows could not be processed:", len(failures), total)
+    for message in failures[:20]:
+        logger.warning("  %s", message)
+    return EXIT_PARTIAL
+
+
+def _predict_on_ray(args: argparse.Namespace) -> int:
+    """``stanceclf predict --engine ray``: :func:`~stanceclf.analysis.distributed.run_predict_ray`."""
+    from ..analysis.distributed import DEFAULT_PREDICT_SHARD_SIZE, run_predict_ray
+
+    if not args.input:
+        raise_usage("--engine ray predicts the rows of an --input file; for one --text use --engine local.")
+    run = _on_ray(args, lambda: run_predict_ray(
+        [args.input], model=args.model, output_dir=args.output, address=args.address, workers=args.workers,
+        shard_size=args.shard_size or DEFAULT_PREDICT_SHARD_SIZE, batch_size=args.batch_size,
+        text_column=args.text_column, target_column=args.target_column, speaker_column=args.speaker_column,
+        target=args.target, speaker=args.speaker, resume=args.resume, overwrite=args.overwrite,
+        allow_download=args.allow_download, precision=args.precision, progress=show_progress(args),
+        verbose=args.verbose))
+    logger.info("stanceclf predict --engine ray: %d row(s) in %d shard(s) (%d finished before), %d failed, %.1f s; "
+                "predictions in %s", run.documents, run.shards, run.resumed_shards, len(run.errors), run.seconds,
+                args.output)
+    return _warn_failed_rows([e["error"] for e in run.errors], run.documents)
 
 
 def _cmd_benchmark(args: argparse.Namespace) -> int:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import sys
-from typing import NoReturn
+from typing import Iterator, NoReturn
 
 __all__ = ["EXIT_OK", "EXIT_INTERNAL", "EXIT_USAGE", "EXIT_PARTIAL", "UsageError", "check_positive", "logger",
            "raise_usage", "setup_logging", "show_progress"]
@@ -27,6 +29,20 @@ def raise_usage(message: str) -> NoReturn:
 def show_progress(args: argparse.Namespace) -> bool:
     """Progress bars go to standard error, only when it is a terminal and not turned off."""
     return not (args.no_progress or args.quiet) and sys.stderr.isatty()
+
+
+@contextlib.contextmanager
+def library_progress_bars(args: argparse.Namespace) -> Iterator[None]:
+    """While a command runs, turn off the progress bars inside the library and its dependencies too
+    (tqdm reads ``TQDM_DISABLE``) when the command's own are off."""
+    if show_progress(args) or "TQDM_DISABLE" in os.environ:
+        yield
+        return
+    os.environ["TQDM_DISABLE"] = "1"
+    try:
+        yield
+    finally:
+        os.environ.pop("TQDM_DISABLE", None)
 
 
 def setup_logging(args: argparse.Namespace) -> None:

@@ -116,7 +116,8 @@ def _add_analyze(sub: Any) -> None:
                                    "  stanceclf analyze news/ -t NATO -t 'Zelenskyy=Zelensky|the Ukrainian president' \\\n"
                                    "      --output quotes.jsonl --report report.html --plots plots/\n"
                                    "  stanceclf analyze corpus.csv --text-column body --date-column published --workers 2 -o out.csv\n"
-                                   "  stanceclf analyze news/ -t NATO -o quotes.csv --rank-claims 10   # + the 10 most check-worthy")
+                                   "  stanceclf analyze news/ -t NATO -o quotes.csv --rank-claims 10   # + the 10 most check-worthy\n"
+                                   "  stanceclf analyze news/ -t NATO --engine ray --address auto -o quotes/   # on a Ray cluster")
     _add_inputs(p)
     p.add_argument("-t", "--target", action="append", default=[], metavar="NAME[=ALIAS|ALIAS]",
                    help="a target and its aliases (repeatable)")
@@ -135,20 +136,50 @@ def _add_analyze(sub: Any) -> None:
     _add_allow_download(p)
     _add_extractor(p)
     p.add_argument("-o", "--output", metavar="FILE",
-                   help="records file, one row per (quote, target): .jsonl, .csv, .tsv or .parquet (by suffix)")
+                   help="records file, one row per (quote, target): .jsonl, .csv, .tsv or .parquet (by suffix); "
+                        "with --engine ray a folder of part-NNNNN.jsonl files (.parquet with --format parquet)")
     p.add_argument("--format", choices=["table", "jsonl", "csv", "tsv", "parquet"],
-                   help="format of --output or of standard output (default: table on screen, else by suffix)")
+                   help="format of --output or of standard output (default: table on screen, else by suffix; "
+                        "jsonl or parquet with --engine ray, default jsonl)")
     p.add_argument("--report", metavar="HTML", help="write an HTML report (highlighted quotes + aggregates)")
     p.add_argument("--report-max-articles", type=int, default=200, help="articles shown in full in the report")
     p.add_argument("--plots", metavar="DIR", help="write stance_matrix.png/.svg (and stance_over_time.* with dates)")
     p.add_argument("--summary", metavar="JSON", help="write the speaker x target aggregate and failures as JSON")
-    p.add_argument("--workers", type=int, default=1, help="processes for quote extraction (default 1)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="processes for quote extraction (default 1); with --engine ray the Ray workers, each with "
+                        "its own models (default: one per CPU of the cluster)")
     p.add_argument("--batch-size", type=int, default=64, help="(target, text) pairs per stance-model call")
     p.add_argument("--max-chars", type=int, default=None, help="refuse longer documents (default 200,000)")
     p.add_argument("--resume", action="store_true",
                    help="continue a killed or failed run of the same command from its --output FILE.partial")
     p.add_argument("--overwrite", action="store_true",
                    help="discard a killed run's --output FILE.partial and start again")
+    _add_engine(p, "documents", 256)
+    _add_precision(p, "the stance model, the claim model and the quote tagger")
+
+
+def _add_engine(p: argparse.ArgumentParser, items: str, shard_size: int) -> None:
+    """``--engine`` and the options of the Ray engine (docs/scaling.md)."""
+    group = p.add_argument_group("engine")
+    group.add_argument("--engine", choices=["local", "ray"], default="local",
+                       help="where the work runs: local (this process, default) or ray (Ray on this machine's "
+                            "cores, or a cluster with --address; --output then names a folder of shards, which --resume "
+                            "continues shard by shard)")
+    group.add_argument("--address", metavar="ADDR",
+                       help="with --engine ray: the cluster to join, HOST:PORT, ray://HOST:10001 or auto (default: "
+                            "start Ray on this machine)")
+    group.add_argument("--shard-size", type=int, metavar="N",
+                       help=f"with --engine ray: {items} per shard, the unit of work, output and --resume "
+                            f"(default {shard_size})")
+
+
+def _add_precision(p: argparse.ArgumentParser, models: str) -> None:
+    """``--precision``: how the transformer models compute (stanceclf.models.precision)."""
+    p.add_argument("--precision", choices=["auto", "fp32", "bf16", "int8"], default=None,
+                   help=f"how {models} compute: fp32 (default), bf16 (only where the CPU or GPU has fast bfloat16; "
+                        "else fp32 with a warning), int8 (ONNX Runtime on the CPU: faster, changes ~3%% of stance "
+                        "labels; needs stanceclf[fast]) or auto (the fastest that keeps the labels: bf16 where "
+                        "fast, else fp32). Measured costs: docs/scaling.md")
 
 
 def _add_quotes(sub: Any) -> None:
@@ -189,6 +220,7 @@ def _add_claims(sub: Any) -> None:
     p.add_argument("--claim-model", default="default", metavar="PATH|default",
                    help="\"default\" (the built-in claim model) or a saved claim-model directory")
     _add_allow_download(p)
+    _add_precision(p, "the claim model")
 
 
 def _add_train(sub: Any) -> None:
@@ -249,7 +281,8 @@ def _add_predict(sub: Any) -> None:
                                    "examples:\n"
                                    "  stanceclf predict --model runs/tfidf-semeval --text 'We must act on climate now' \\\n"
                                    "      --target 'Climate Change is a Real Concern'\n"
-                                   "  stanceclf predict --model runs/tfidf-semeval --input pairs.jsonl --output preds.jsonl")
+                                   "  stanceclf predict --model runs/tfidf-semeval --input pairs.jsonl --output preds.jsonl\n"
+                                   "  stanceclf predict --model default --input big.csv --engine ray --workers 8 --output preds/")
     p.add_argument("--model", required=True, help="saved-model directory, or \"default\" for the built-in model")
     _add_allow_download(p)
     p.add_argument("--text", help="one text to classify (with --target)")
@@ -259,8 +292,17 @@ def _add_predict(sub: Any) -> None:
     p.add_argument("--text-column", default="text", help="--input column holding the text (default text)")
     p.add_argument("--target-column", default="target", help="--input column holding the target (default target)")
     p.add_argument("--speaker-column", default="speaker", help="column naming who says each text, when present")
-    p.add_argument("--output", help="write JSONL here (default: stdout)")
+    p.add_argument("--output", help="write JSONL here (default: stdout); with --engine ray a folder of part-NNNNN.jsonl "
+                                    "files")
     p.add_argument("--batch-size", type=int, default=256, help="pairs per model call (default 256; lower it to save memory)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="with --engine ray: the Ray workers, each with its own model (default: one per CPU of the "
+                        "cluster)")
+    p.add_argument("--resume", action="store_true", help="with --engine ray: continue a killed run in --output DIR")
+    p.add_argument("--overwrite", action="store_true",
+                   help="with --engine ray: discard an earlier run in --output DIR and start again")
+    _add_engine(p, "rows", 8192)
+    _add_precision(p, "transformer stance models")
 
 
 def _add_benchmark(sub: Any) -> None:

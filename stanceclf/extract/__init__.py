@@ -59,6 +59,9 @@ class QuoteExtractor:
         Processes spaCy parses with in :meth:`pipe` (``rules`` mode; the tagger modes already use
         every core through torch). Worth it for streams of many documents: each process loads its
         own copy of the pipeline (about a second).
+    precision:
+        The span tagger's inference precision (``"fp32"``, ``"bf16"``, ``"int8"``, ``"auto"``;
+        :mod:`stanceclf.models.precision`); ``None`` keeps fp32.
 
     >>> QuoteExtractor(n_process=0)
     Traceback (most recent call last):
@@ -67,7 +70,7 @@ class QuoteExtractor:
     """
 
     def __init__(self, mode: str = "rules", spacy_model: str = DEFAULT_SPACY_MODEL, tagger_path: str | None = None,
-                 n_process: int = 1):
+                 n_process: int = 1, precision: str | None = None):
         if mode not in MODES:
             raise ModelError(f"Unknown extraction mode {mode!r}; choose one of {list(MODES)}.")
         if not isinstance(n_process, int) or n_process < 1:
@@ -76,6 +79,7 @@ class QuoteExtractor:
         self.mode = mode
         self.spacy_model = spacy_model
         self.tagger_path = tagger_path
+        self.precision = precision
         self._nlp: Any = None
         self._tagger: Any = None
 
@@ -90,7 +94,8 @@ class QuoteExtractor:
         if self._tagger is None:
             from .tagger import QuoteTagger, load_default_tagger
 
-            self._tagger = QuoteTagger.load(self.tagger_path) if self.tagger_path else load_default_tagger()
+            tagger = QuoteTagger.load(self.tagger_path) if self.tagger_path else load_default_tagger()
+            self._tagger = tagger.with_precision(self.precision) if self.precision else tagger
         return self._tagger
 
     def extract(self, text: str) -> list[Quote]:

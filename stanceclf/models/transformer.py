@@ -55,8 +55,6 @@ ENCODER_CONFIG_FILE = "encoder_config.json"
 LORA_TARGETS = ("query", "key", "value", "dense")
 #: A temperature fitted on fewer development pairs than this is noise; calibration is skipped.
 MIN_CALIBRATION_PAIRS = 20
-#: Inference precisions :meth:`CrossEncoderStanceClassifier.to` accepts.
-PRECISIONS = ("fp32", "bf16")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -408,17 +406,20 @@ class CrossEncoderStanceClassifier(StanceModel):
         """Choose where and how the fitted model predicts; returns ``self``.
 
         ``device``: ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"`` (a loaded model starts on the GPU when
-        one is visible, else the CPU). ``precision``: ``"fp32"`` (default) or ``"bf16"`` (bfloat16
-        autocast: for GPUs and CPUs with fast bf16 kernels; probabilities move by about 0.01. Measure
-        first: on a 2-core AVX-512 machine with the torch 2.13 CPU wheel it was 5x *slower* than fp32).
+        one is visible, else the CPU). ``precision``: ``"fp32"`` (default), ``"bf16"``, ``"int8"`` or
+        ``"auto"`` (:mod:`stanceclf.models.precision`: bf16 only where the hardware computes it fast,
+        else fp32 with a warning; int8 through ONNX Runtime on the CPU). ``precision_`` then holds the
+        precision the model actually runs in.
 
-        >>> model = stanceclf.load("default").to("cpu", precision="bf16")  # doctest: +SKIP
+        >>> model = stanceclf.load("default").to("cpu", precision="auto")  # doctest: +SKIP
+        >>> model.precision_  # doctest: +SKIP
+        'fp32'
         """
+        from .precision import PRECISIONS, resolve_precision
+
         self._check_fitted()
-        if precision is not None:
-            if precision not in PRECISIONS:
-                raise ModelError(f"Unknown precision {precision!r}; use one of {', '.join(PRECISIONS)}.")
-            self.precision_ = precision
+        if precision is not None and precision not in PRECISIONS:
+            raise ModelError(f"Unknown precision {precision!r}; use one of {', '.join(PRECISIONS)}.")
         if device is not None:
             torch, _ = _import_torch()
             try:
@@ -426,6 +427,10 @@ class CrossEncoderStanceClassifier(StanceModel):
                 self.model_ = self.model_.to(target)
             except (RuntimeError, AssertionError) as exc:
                 raise ModelError(f"Cannot move the model to device {device!r} ({exc}); use 'cpu' or a visible GPU.") from None
+        if precision is not None:
+            self.precision_ = resolve_precision(precision, next(self.model_.parameters()).device.type)
+        elif device is not None and getattr(self, "precision_", "fp32") == "int8":
+            self.precision_ = resolve_precision("int8", next(self.model_.parameters()).device.type)
         return self
 
     @property
@@ -447,18 +452,31 @@ class CrossEncoderStanceClassifier(StanceModel):
         out = np.zeros((len(batch), len(self.classes_)), dtype=np.float32)
         device = next(self.model_.parameters()).device
         starts = range(0, len(order), size)
+        precision = getattr(self, "precision_", "fp32")
         autocast = (torch.autocast(device_type=device.type, dtype=torch.bfloat16)
-                    if getattr(self, "precision_", "fp32") == "bf16" else contextlib.nullcontext())
+                    if precision == "bf16" else contextlib.nullcontext())
         with _torch_threads(torch, self.num_threads), torch.inference_mode(), autocast:
             self.model_.eval()
             self._merge_lora_for_inference()
+            int8 = self._int8_runner(keys) if precision == "int8" else None
             for start in tqdm(starts, desc="predict", unit="batch", leave=False, disable=len(starts) < 20):
                 idx = order[start:start + size]
-                features = [{k: encoding[k][i] for k in keys} for i in idx]
-                inputs = collate(features)
+                inputs = collate([{k: encoding[k][i] for k in keys} for i in idx])
+                if int8 is not None:
+                    out[idx] = int8({k: v.numpy() for k, v in inputs.items()})
+                    continue
                 logits = self.model_(**{k: v.to(device) for k, v in inputs.items()}).logits
                 out[idx] = logits.float().cpu().numpy()
         return out
+
+    def _int8_runner(self, input_names: list[str]) -> Any:
+        """The int8 ONNX Runtime copy of the (LoRA-merged) model, built or read from the cache once."""
+        from .precision import Int8Runner
+
+        runner = getattr(self, "_int8", None)
+        if runner is None or runner.input_names != tuple(input_names):
+            runner = self._int8 = Int8Runner(self.model_, input_names, num_threads=self.num_threads)
+        return runner
 
     def _merge_lora_for_inference(self) -> None:
         """Fold the LoRA update into the base weights once (``W + BA``): same outputs, no extra

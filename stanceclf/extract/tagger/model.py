@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import functools
 import importlib.util
 import json
@@ -80,6 +82,24 @@ class QuoteTagger:
         self.config = config
         self._trainable = trainable  # False for a loaded (merged) tagger
         self._adapter = adapter  # adapter + head tensors of a loaded LoRA tagger (for re-saving)
+        self.precision = "fp32"  # the precision predictions run in (see :meth:`with_precision`)
+        self._int8: Any = None
+
+    def with_precision(self, precision: str) -> "QuoteTagger":
+        """A tagger predicting in ``precision`` (:mod:`stanceclf.models.precision`) that shares this
+        one's weights; this one is left as it is (the packaged tagger is shared within a process).
+
+        >>> load_default_tagger().with_precision("auto").precision  # doctest: +SKIP
+        'fp32'
+        """
+        from ...models.precision import resolve_precision
+
+        resolved = resolve_precision(precision, next(self.model.parameters()).device.type)
+        if resolved == self.precision:
+            return self
+        twin = copy.copy(self)
+        twin.precision, twin._int8 = resolved, None
+        return twin
 
     # ---- construction ---------------------------------------------------------------------------
 
@@ -290,8 +310,11 @@ class QuoteTagger:
         pad = self.tokenizer.pad_token_id or 0
         was_training = self.model.training
         self.model.eval()
+        autocast = (torch.autocast(device_type="cpu", dtype=torch.bfloat16) if self.precision == "bf16"
+                    else contextlib.nullcontext())
         try:
-            with torch.inference_mode():
+            with torch.inference_mode(), autocast:
+                int8 = self._int8_runner() if self.precision == "int8" else None
                 for b in range(0, len(order), batch_size):
                     idx = order[b:b + batch_size]
                     width = max(len(seqs[i]) for i in idx)
@@ -300,13 +323,23 @@ class QuoteTagger:
                     for r, i in enumerate(idx):
                         input_ids[r, : len(seqs[i])] = torch.tensor(seqs[i])
                         mask[r, : len(seqs[i])] = 1
-                    logits = self.model(input_ids=input_ids, attention_mask=mask).logits.float()
+                    if int8 is not None:
+                        logits = torch.from_numpy(int8({"input_ids": input_ids.numpy(), "attention_mask": mask.numpy()}))
+                    else:
+                        logits = self.model(input_ids=input_ids, attention_mask=mask).logits.float()
                     probs = torch.softmax(logits, dim=-1).numpy()
                     for r, i in enumerate(idx):
                         out[i] = probs[r, 1: len(seqs[i]) - 1]
         finally:
             self.model.train(was_training)
         return out  # type: ignore[return-value]
+
+    def _int8_runner(self) -> Any:
+        from ...models.precision import Int8Runner
+
+        if self._int8 is None:
+            self._int8 = Int8Runner(self.model, ("input_ids", "attention_mask"))
+        return self._int8
 
     def _token_probs(self, texts: Sequence[str], batch_size: int) -> list[tuple[list[tuple[int, int]], np.ndarray]]:
         """Per text: token offsets and per-token label probabilities (central-window inference)."""

@@ -24,6 +24,21 @@ import pytest  # noqa: E402
 # the invented corpus of the public model checker (stanceclf.testing), so the two never drift apart
 from stanceclf.testing import example_corpus  # noqa: E402
 
+#: tests/test_models.py properties that refit a model: for the transformer backends each refit takes
+#: 6-17 s, so they run with ``pytest -m slow`` (the default run keeps every other transformer check,
+#: the public checker included, and these properties for the fast backends).
+SLOW_TRANSFORMER_REFITS = {"test_label_order_stable_across_shuffled_fits", "test_fits_are_deterministic",
+                           "test_fit_returns_self_and_two_classes_give_two_columns"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m 'not slow'`` deselects
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if (getattr(item, "originalname", None) in SLOW_TRANSFORMER_REFITS and callspec is not None
+                and callspec.id.startswith("minilm")):
+            item.add_marker(pytest.mark.slow)
+
 def make_corpus(n_per_label: int = 7, seed: int = 0, targets: dict[str, tuple[str, ...]] | None = None,
                 hashtag: str = "") -> list[tuple[str, str, str]]:
     """``(text, target, label)`` triples: ``n_per_label`` per (target, label); deterministic per seed

@@ -131,6 +131,7 @@ def local_tfidf(corpus, tfidf, tmp_path_factory) -> list[dict]:
 # The same records as a local run
 # --------------------------------------------------------------------------------------------------
 
+@pytest.mark.slow  # ~40 s; the default run compares Ray with local runs in the tests below (TF-IDF model)
 def test_ray_gives_exactly_the_local_records_with_the_default_model(cluster, corpus, tmp_path: Path) -> None:
     pytest.importorskip("torch")
     local = _local(corpus, tmp_path / "local.jsonl", model="default")

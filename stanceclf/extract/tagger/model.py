@@ -310,7 +310,8 @@ class QuoteTagger:
         pad = self.tokenizer.pad_token_id or 0
         was_training = self.model.training
         self.model.eval()
-        autocast = (torch.autocast(device_type="cpu", dtype=torch.bfloat16) if self.precision == "bf16"
+        device_type = next(self.model.parameters()).device.type
+        autocast = (torch.autocast(device_type=device_type, dtype=torch.bfloat16) if self.precision == "bf16"
                     else contextlib.nullcontext())
         try:
             with torch.inference_mode(), autocast:

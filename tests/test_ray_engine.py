@@ -253,6 +253,7 @@ def test_a_document_that_always_kills_its_worker_becomes_an_error_record(cluster
 # The command line and predictions
 # --------------------------------------------------------------------------------------------------
 
+@pytest.mark.slow  # ~20 s; the engine's records are compared with a local run's in the default run above
 def test_cli_engine_ray_end_to_end(cluster, corpus, tfidf, local_tfidf, tmp_path: Path, capsys) -> None:
     out = tmp_path / "quotes"
     options = [a for name, aliases in TARGETS.items() for a in ("-t", f"{name}={'|'.join(aliases)}")]

@@ -188,3 +188,21 @@ def test_train_and_evaluate_train_the_same_model_with_the_dev_split(tmp_path: Pa
     X = [("I love the wall, a brilliant idea", "Donald Trump"), ("shame on free college", "Bernie Sanders")]
     a, b = stanceclf.load(tmp_path / "trained"), stanceclf.load(tmp_path / "evaluated")
     assert (a.predict_proba(X) == b.predict_proba(X)).all()
+
+
+def test_a_closed_standard_output_stops_quietly(tmp_path):
+    """`stanceclf ... | head`: the reader leaves early; no traceback, exit code 141."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("spacy")
+    article = tmp_path / "a.txt"
+    article.write_text(" ".join(f'"We need {n} more ferries," said Mayor Lena Dahl.' for n in range(300)),
+                       encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "stanceclf.cli", "quotes", str(article), "--extractor", "rules",
+                             "--format", "jsonl"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.read(10)  # one look, then the reader goes away
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141, err
+    assert "Traceback" not in err and "BrokenPipe" not in err

@@ -13,11 +13,12 @@ over the library, ``common`` what they share (exit codes, messages, usage errors
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Sequence
 
 from .commands import COMMANDS
-from .common import EXIT_INTERNAL, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, UsageError, library_progress_bars, raise_usage, setup_logging
+from .common import EXIT_BROKEN_PIPE, EXIT_INTERNAL, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, UsageError, library_progress_bars, raise_usage, setup_logging
 from .parser import build_parser
 
 __all__ = ["EXIT_OK", "EXIT_INTERNAL", "EXIT_USAGE", "EXIT_PARTIAL", "build_parser", "main", "raise_usage"]
@@ -46,3 +47,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader of standard output went away (`stanceclf ... | head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes
+        return EXIT_BROKEN_PIPE

@@ -13,6 +13,8 @@ __all__ = ["EXIT_OK", "EXIT_INTERNAL", "EXIT_USAGE", "EXIT_PARTIAL", "UsageError
            "raise_usage", "setup_logging", "show_progress"]
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
+#: standard output was closed by its reader (`stanceclf ... | head`): 128 + SIGPIPE, as shells report it
+EXIT_BROKEN_PIPE = 141
 
 logger = logging.getLogger("stanceclf")
 

@@ -50,6 +50,8 @@ AUTO_CHOICE = "fp32"
 #: the classification head, whose few outputs decide the label.
 INT8_KEEP_FP32: tuple[str, ...] = ("classifier", "pooler")
 
+logger = logging.getLogger(__name__)
+_WARNED_BF16: set[str] = set()
 _INT8_RECIPE = 1  # bump when the export or quantisation settings change: cached copies are rebuilt
 
 
@@ -69,7 +71,7 @@ def resolve_precision(requested: str, device_type: str) -> str:
     """The precision a model on ``device_type`` will run in when ``requested`` is asked for.
 
     ``"auto"`` becomes ``"bf16"`` where :func:`fast_bf16` holds and :data:`AUTO_CHOICE` elsewhere;
-    ``"bf16"`` without fast bf16 falls back to ``"fp32"`` with a warning; ``"int8"`` runs on the CPU only.
+    ``"bf16"`` without fast bf16 falls back to ``"fp32"`` (logged once per process); ``"int8"`` runs on the CPU only.
     """
     if requested not in PRECISIONS:
         raise ModelError(f"Unknown precision {requested!r}; use one of {', '.join(PRECISIONS)}.")
@@ -79,9 +81,10 @@ def resolve_precision(requested: str, device_type: str) -> str:
     if requested == "auto":
         return "bf16" if bf16 else AUTO_CHOICE
     if requested == "bf16" and not bf16:
-        warnings.warn(f"bf16 was asked for, but this {device_type} has no fast bfloat16 arithmetic "
-                      "(it would run several times slower than fp32); predicting in fp32 instead.",
-                      RuntimeWarning, stacklevel=3)
+        if device_type not in _WARNED_BF16:  # once per process: each model of an analysis asks
+            _WARNED_BF16.add(device_type)
+            logger.warning("bf16 was asked for, but this %s has no fast bfloat16 arithmetic (it would run several "
+                           "times slower than fp32); predicting in fp32 instead.", device_type)
         return "fp32"
     if requested == "int8" and device_type != "cpu":
         raise ModelError(f"precision='int8' runs on the CPU (ONNX Runtime), but the model is on {device_type!r}; "

@@ -123,6 +123,7 @@ def _kill_and_resume(tmp_path: Path, corpus: Path, kills: list[int]) -> tuple[li
     return _rows(reference), _rows(out)
 
 
+@pytest.mark.slow  # ~30 s (a real SIGKILL of a subprocess); the default run resumes a killed run in-process above
 def test_kill_then_resume_gives_exactly_one_complete_set_of_records(tmp_path: Path) -> None:
     pytest.importorskip("spacy")
     pytest.importorskip("torch")

@@ -104,7 +104,7 @@ def cache_dir() -> Path:
 def _import_onnxruntime() -> Any:
     try:
         import onnxruntime
-        from onnxruntime.quantization import quantize_dynamic  # noqa: F401
+        from onnxruntime.quantization import quantize_dynamic  # noqa: F401  (fails when the onnx package is missing)
     except ImportError:
         raise ModelError("precision='int8' needs ONNX Runtime: pip install 'stanceclf[fast]' "
                          "(or choose precision='fp32').") from None
@@ -124,21 +124,19 @@ def _fingerprint(model: Any, input_names: Sequence[str]) -> str:
     return digest.hexdigest()[:24]
 
 
-class _LogitsOnly:
-    """Wraps a Hugging Face model so the ONNX export sees positional inputs and one output."""
+def _logits_only(model: Any, input_names: Sequence[str]) -> Any:
+    """``model`` wrapped so the ONNX export sees positional inputs and one output (the logits)."""
+    import torch
 
-    def __new__(cls, model: Any, input_names: Sequence[str]) -> Any:
-        import torch
+    class LogitsOnly(torch.nn.Module):  # defined here: torch is imported only when int8 is used
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
 
-        class Wrapper(torch.nn.Module):
-            def __init__(self) -> None:
-                super().__init__()
-                self.model = model
+        def forward(self, *inputs: Any) -> Any:
+            return self.model(**dict(zip(input_names, inputs))).logits
 
-            def forward(self, *inputs: Any) -> Any:
-                return self.model(**dict(zip(input_names, inputs))).logits
-
-        return Wrapper()
+    return LogitsOnly()
 
 
 class Int8Runner:
@@ -191,7 +189,7 @@ class Int8Runner:
             try:
                 with warnings.catch_warnings(), torch.inference_mode():
                     warnings.simplefilter("ignore")
-                    torch.onnx.export(_LogitsOnly(base, self.input_names), dummy, str(fp32),
+                    torch.onnx.export(_logits_only(base, self.input_names), dummy, str(fp32),
                                       input_names=list(self.input_names), output_names=["logits"],
                                       dynamic_axes={**axes, "logits": {0: "batch"}}, opset_version=17, dynamo=False)
             except Exception as exc:  # an architecture the exporter cannot trace

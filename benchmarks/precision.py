@@ -12,6 +12,10 @@ For each precision (:mod:`stanceclf.models.precision`) the same model scores, in
 * the model's development pairs (what its training config holds out, built by
   ``training/train_stance.py``'s own data builder; never a test split): macro-F1 and agreement with fp32.
 
+``--student-layers 3 2`` adds the speed ceiling of a smaller student: a copy of the model that keeps
+every other encoder layer (untrained, so only its pairs/s are reported, never its labels): what a
+distilled N-layer student could reach at best, before any training.
+
 bf16 runs even where the hardware has no fast bf16 (``precision_`` is forced), so the slowdown there
 is measured too; ``fast_bf16`` in the result says which case it was. Writes
 ``benchmarks/results/precision_<model>.json``.
@@ -76,6 +80,22 @@ def timed(model, rows: list[dict[str, str]]) -> tuple[np.ndarray, float]:
     return labels, len(rows) / (time.perf_counter() - t0)
 
 
+def truncated(name: str, layers: int):
+    """A fresh copy of model ``name`` whose encoder keeps ``layers`` evenly spaced layers (speed only)."""
+    import torch
+
+    import stanceclf
+
+    student = stanceclf.load(name)
+    base = student.model_.get_base_model() if hasattr(student.model_, "get_base_model") else student.model_
+    encoder = base.base_model.encoder
+    total = len(encoder.layer)
+    keep = sorted({round(i * (total - 1) / max(layers - 1, 1)) for i in range(layers)})
+    encoder.layer = torch.nn.ModuleList(encoder.layer[i] for i in keep)
+    base.config.num_hidden_layers = len(keep)
+    return student
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", default="default", help="default (stance) or default-claims, or a saved model")
@@ -87,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="pairs per workload for bf16 where the hardware is slow at it (default 256)")
     p.add_argument("--precisions", nargs="+", default=["fp32", "int8", "bf16"])
     p.add_argument("--rounds", type=int, default=2, help="timed rounds per precision, interleaved (default 2)")
+    p.add_argument("--student-layers", nargs="*", type=int, default=[],
+                   help="also time untrained copies keeping this many encoder layers (speed ceiling of a student)")
     p.add_argument("--output", type=Path)
     args = p.parse_args(argv)
     import torch
@@ -131,6 +153,16 @@ def main(argv: list[str] | None = None) -> int:
                     run["macro_f1_fp32_same_pairs"] = round(macro_f1(gold, [classes[i] for i in fp32_labels]), 4)
             runs.append(run)
             print(json.dumps(run), flush=True)
+    for layers in args.student_layers:  # speed only: an untrained student's labels mean nothing
+        student = truncated(args.model, layers)
+        for name, rows in workloads.items():
+            for precision in [q for q in args.precisions if q != "bf16"]:
+                set_precision(student, precision)
+                rate = max(timed(student, rows)[1] for _ in range(args.rounds))
+                run = {"precision": precision, "workload": name, "pairs": len(rows), "pairs_per_s": round(rate, 1),
+                       "student_layers": layers, "note": "untrained copy: speed ceiling only"}
+                runs.append(run)
+                print(json.dumps(run), flush=True)
     for run in runs:  # speed-up against fp32 on the same workload, measured in this run
         base = next((r for r in runs if r["precision"] == "fp32" and r["workload"] == run["workload"]), None)
         if base:

@@ -244,3 +244,22 @@ def test_default_model_loads_offline_and_predicts_sensibly(monkeypatch: pytest.M
     assert correct >= 5, list(zip(pred, [g for *_, g in SENSIBLE]))
     size = sum(p.stat().st_size for p in default_mod.DEFAULT_MODEL_DIR.rglob("*") if p.is_file())
     assert size <= 15 * 1024 * 1024
+
+
+def test_make_student_keeps_evenly_spaced_layers_and_trains(tmp_path: Path) -> None:
+    make_student = _script(REPO / "training" / "make_student.py")
+    assert make_student.kept_layers(6, 3) == [0, 2, 5]
+    assert make_student.kept_layers(6, 2) == [0, 5] and make_student.kept_layers(2, 1) == [1]
+    with pytest.raises(SystemExit, match="between 1 and 6"):
+        make_student.kept_layers(6, 7)
+    teacher = stanceclf.create_model("minilm-cross", encoder=str(tiny_encoder_dir()), epochs=1, max_length=32,
+                                     batch_size=8, calibrate=False)
+    rows = make_corpus(4, seed=3)
+    teacher.fit([(t, g) for t, g, _ in rows], [lab for _, _, lab in rows]).save(tmp_path / "teacher")
+    out = tmp_path / "student-init"
+    assert make_student.main(["--model", str(tmp_path / "teacher"), "--layers", "1", "--output", str(out)]) == 0
+    assert json.loads((out / "config.json").read_text())["num_hidden_layers"] == 1
+    student = stanceclf.create_model("minilm-cross", encoder=str(out), epochs=1, max_length=32, batch_size=8,
+                                     calibrate=False).fit([(t, g) for t, g, _ in rows], [lab for _, _, lab in rows])
+    assert student.model_.config.num_hidden_layers == 1
+    assert set(student.predict([("I love reactors", "Nuclear Power")])) <= {"FAVOR", "AGAINST", "NONE"}

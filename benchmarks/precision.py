@@ -13,8 +13,8 @@ For each precision (:mod:`stanceclf.models.precision`) the same model scores, in
   ``training/train_stance.py``'s own data builder; never a test split): macro-F1 and agreement with fp32.
 
 ``--student-layers 3 2`` adds the speed ceiling of a smaller student: a copy of the model that keeps
-every other encoder layer (untrained, so only its pairs/s are reported, never its labels): what a
-distilled N-layer student could reach at best, before any training.
+that many evenly spaced encoder layers (as ``training/make_student.py`` chooses them), untrained, so
+only its pairs/s are reported, never its labels: what an N-layer student could reach at best.
 
 bf16 runs even where the hardware has no fast bf16 (``precision_`` is forced), so the slowdown there
 is measured too; ``fast_bf16`` in the result says which case it was. Writes
@@ -82,17 +82,11 @@ def timed(model, rows: list[dict[str, str]]) -> tuple[np.ndarray, float]:
 
 def truncated(name: str, layers: int):
     """A fresh copy of model ``name`` whose encoder keeps ``layers`` evenly spaced layers (speed only)."""
-    import torch
-
     import stanceclf
+    from make_student import drop_layers
 
     student = stanceclf.load(name)
-    base = student.model_.get_base_model() if hasattr(student.model_, "get_base_model") else student.model_
-    encoder = base.base_model.encoder
-    total = len(encoder.layer)
-    keep = sorted({round(i * (total - 1) / max(layers - 1, 1)) for i in range(layers)})
-    encoder.layer = torch.nn.ModuleList(encoder.layer[i] for i in keep)
-    base.config.num_hidden_layers = len(keep)
+    drop_layers(student.model_.get_base_model() if hasattr(student.model_, "get_base_model") else student.model_, layers)
     return student
 
 

@@ -18,6 +18,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 REPO = Path(__file__).resolve().parent.parent
@@ -40,24 +41,31 @@ def kept_layers(total: int, layers: int) -> list[int]:
     return sorted({(i * (total - 1)) // (layers - 1) for i in range(layers)})
 
 
+def drop_layers(model: Any, layers: int) -> list[int]:
+    """Keep ``layers`` evenly spaced encoder layers of a Hugging Face encoder model, in place; returns
+    the kept layer indices."""
+    import torch
+
+    encoder = model.base_model.encoder
+    keep = kept_layers(len(encoder.layer), layers)
+    encoder.layer = torch.nn.ModuleList(encoder.layer[i] for i in keep)
+    model.config.num_hidden_layers = len(keep)
+    return keep
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", default="default", help="the teacher: a registry name or a saved-model folder")
     p.add_argument("--layers", type=int, default=3, help="encoder layers the student keeps (default 3)")
     p.add_argument("--output", type=Path, required=True, help="folder for the student's initial encoder")
     args = p.parse_args(argv)
-    import torch
-
     import stanceclf
 
     teacher = stanceclf.load(args.model)
     model = teacher.model_
     if hasattr(model, "merge_and_unload"):
         model = model.merge_and_unload()
-    encoder = model.base_model.encoder
-    keep = kept_layers(len(encoder.layer), args.layers)
-    encoder.layer = torch.nn.ModuleList(encoder.layer[i] for i in keep)
-    model.config.num_hidden_layers = len(keep)
+    keep = drop_layers(model, args.layers)
     args.output.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(args.output, safe_serialization=True)
     teacher.tokenizer_.save_pretrained(args.output)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import warnings
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
@@ -99,6 +100,16 @@ def quiet_transformers() -> Iterator[None]:
 
 #: The encoder settings a saved adapter or head depends on; recorded at training, checked at load.
 ENCODER_FINGERPRINT_KEYS = ("model_type", "hidden_size", "num_hidden_layers", "vocab_size")
+
+
+def with_lora(model: Any, config: Any) -> Any:
+    """``peft.get_peft_model(model, config)``, without the deprecation warning peft 0.21 triggers in
+    transformers 5 (it asks ``is_gradient_checkpointing``)."""
+    from peft import get_peft_model
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing", category=FutureWarning)
+        return get_peft_model(model, config)
 
 
 def encoder_fingerprint(config: Any) -> dict[str, Any]:

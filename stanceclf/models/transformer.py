@@ -37,7 +37,8 @@ from typing import Any
 
 import numpy as np
 
-from .._hf import check_encoder_matches, downloads_allowed, local_model_path, packaged_encoder_path, quiet_transformers
+from .._hf import (check_encoder_matches, downloads_allowed, local_model_path, packaged_encoder_path,
+                   quiet_transformers, with_lora)
 from ..errors import ModelError
 from .base import PairBatch, StanceModel
 from .hf_training import (_Collator, _Features, _import_peft, _import_torch, _softmax,
@@ -247,9 +248,7 @@ class CrossEncoderStanceClassifier(StanceModel):
             targets = [t for t in LORA_TARGETS if t in names] or None
             config = peft.LoraConfig(task_type=peft.TaskType.SEQ_CLS, r=int(self.lora_r), lora_alpha=self.lora_alpha,
                                      lora_dropout=float(self.lora_dropout), target_modules=targets)
-            with warnings.catch_warnings():  # peft asks transformers 5 a deprecated question
-                warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing", category=FutureWarning)
-                model = peft.get_peft_model(model, config)
+            model = with_lora(model, config)
         # parameters whose values are not in the checkpoint: saved with a LoRA adapter
         fresh = [n for n, p in model.named_parameters() if id(p) in new_ids and not p.requires_grad]
         return model, fresh

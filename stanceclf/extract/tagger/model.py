@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from ...errors import DataError, ModelError
-from ..._hf import check_encoder_matches, encoder_fingerprint, packaged_encoder_path, quiet_transformers
+from ..._hf import check_encoder_matches, encoder_fingerprint, packaged_encoder_path, quiet_transformers, with_lora
 from ...types import Span
 from .bio import LABEL2ID, LABELS, _decode_runs, bio_decode, bio_encode, make_windows, window_owners
 from .documents import AnnotatedText, TaggedAttribution, TaggedSpan
@@ -141,13 +141,13 @@ class QuoteTagger:
         lora_cfg = {"enabled": bool(lora), "r": lora_r, "alpha": lora_alpha, "dropout": lora_dropout,
                     "target_modules": list(lora_targets)}
         if lora:
-            from peft import LoraConfig, TaskType, get_peft_model
+            from peft import LoraConfig, TaskType
 
             peft_cfg = LoraConfig(
                 task_type=TaskType.TOKEN_CLS, r=lora_r, lora_alpha=lora_alpha, lora_dropout=lora_dropout,
                 target_modules=list(lora_targets), modules_to_save=["classifier"], bias="none",
             )
-            model = get_peft_model(model, peft_cfg)
+            model = with_lora(model, peft_cfg)
         base_cfg = model.config if not lora else model.base_model.model.config
         config = {
             "format_version": FORMAT_VERSION,

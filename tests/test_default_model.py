@@ -246,6 +246,7 @@ def test_default_model_loads_offline_and_predicts_sensibly(monkeypatch: pytest.M
     assert size <= 15 * 1024 * 1024
 
 
+@pytest.mark.slow  # ~10 s: two tiny fits; a training-script helper, not a library path
 def test_make_student_keeps_evenly_spaced_layers_and_trains(tmp_path: Path) -> None:
     make_student = _script(REPO / "training" / "make_student.py")
     assert make_student.kept_layers(6, 3) == [0, 2, 5]

@@ -158,7 +158,7 @@ def _with_issue_examples(test: Callable[..., None]) -> Callable[..., None]:
 
 @_with_issue_examples
 @given(texts)
-@_settings(150)
+@_settings(60)  # ~8 s; the issue examples always run, and -m slow fuzzes the pipeline at length
 def test_rules_extraction(text: str) -> None:
     extract_ok("rules", text)
 

@@ -39,7 +39,7 @@ THRESHOLDS = np.round(np.arange(0.05, 0.951, 0.01), 2)
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", default="default-claims", help="a claim model: default-claims or a saved-model folder")
-    p.add_argument("--data-dir", type=Path, default=os.environ.get("STANCECLF_DATA"), required=False,
+    p.add_argument("--data-dir", type=Path, default=os.environ.get("STANCECLF_DATA"),
                    help="benchmark data root (default: $STANCECLF_DATA)")
     p.add_argument("--weights", nargs="+", type=float, default=[0.2, 0.3, 0.5], help="TF-IDF ensemble weights")
     p.add_argument("--output", type=Path)

@@ -6,6 +6,7 @@ Ray worker.
 
     python benchmarks/ray_scaling.py --articles 400                       # generated articles
     python benchmarks/ray_scaling.py --corpus polnear --data-dir ../shared/data --articles 300
+    python benchmarks/ray_scaling.py --memory --mode rules --articles 10000 # worker memory over a long run
 
 * **corpus**: ``synthetic`` (default): ~500-word fictional articles from ``benchmarks/analysis.py``'s
   generator, all about the same 5 targets; ``polnear``: the texts of PolNeAR articles (``--split``)
@@ -15,6 +16,9 @@ Ray worker.
   ``wall_articles_per_s`` counts everything. Shards are ``--shard-size`` (32) articles, a multiple of
   the local chunk, so every record is the local run's to the last bit (``identical``).
 * **memory**: ``peak_rss_mb`` per Ray worker (its own ``ru_maxrss``), and the local process's.
+* **memory as the corpus grows** (``--memory``): one Ray run with 2 workers over ``--articles``
+  articles; the manifest's shard lines give each worker's peak memory after every shard, reported at
+  100, 1,000, 2,000, 5,000 and 10,000 articles done (``ray_memory_<corpus>_<mode>.json``).
 * **threads**: a Ray worker has one CPU, so torch runs one thread in it; the local path uses torch's
   default (all cores) for the stance model while the rest of the pipeline runs on one.
 
@@ -103,6 +107,32 @@ def run_ray(corpus: Path, targets: dict | None, options: dict, out: Path, worker
             "worker_shards": [w["shards"] for w in run.workers.values()]}
 
 
+MEMORY_MARKS = (100, 1_000, 2_000, 5_000, 10_000)
+
+
+def memory_marks(manifest: Path) -> dict:
+    """Each worker's peak memory (MB) when the run had finished 100, 1,000, ... articles, from the
+    shard lines of a Ray run's manifest (in the order the shards finished)."""
+    lines = [json.loads(line) for line in manifest.read_text(encoding="utf-8").splitlines()[1:]]
+    done, peaks, marks = 0, {}, []
+    pending = list(MEMORY_MARKS)
+    for line in lines:
+        if "shard" not in line:
+            continue
+        done += line["documents"]
+        peaks[line["worker"]] = line["peak_rss_mb"]
+        while pending and done >= pending[0]:
+            marks.append({"articles": pending.pop(0), "articles_done": done, "peak_rss_mb": dict(peaks)})
+    return {"marks": marks, "articles_done": done, "final_peak_rss_mb": peaks}
+
+
+def run_memory(args: argparse.Namespace, corpus: Path, targets: dict | None, options: dict, folder: Path) -> dict:
+    """One Ray run with 2 workers; each worker's peak memory as the articles go by."""
+    run = run_ray(corpus, targets, options, folder / "ray_memory", 2, args.shard_size)
+    print(json.dumps(run), flush=True)
+    return {**run, **memory_marks(folder / "ray_memory" / "_manifest.jsonl")}
+
+
 def environment(args: argparse.Namespace, argv: list[str] | None) -> dict:
     import ray
 
@@ -135,21 +165,30 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--shard-size", type=int, default=32, help="articles per Ray shard (default 32)")
     p.add_argument("--cpus", type=int, default=2, help="CPUs of the local Ray instance (default 2)")
     p.add_argument("--rounds", type=int, default=1, help="times to run the three configurations, alternating")
+    p.add_argument("--memory", action="store_true",
+                   help="instead of the three configurations: one 2-worker Ray run, each worker's memory over it")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--output", type=Path,
-                   help="result JSON (default benchmarks/results/ray_scaling_<corpus>_<mode>.json)")
+                   help="result JSON (default benchmarks/results/ray_scaling_<corpus>_<mode>.json; ray_memory_... with --memory)")
     args = p.parse_args(argv)
     import ray
 
     options = {"model": args.model, "extractor": args.mode, "claim_model": None if args.no_claims else "default"}
     result = {**environment(args, argv), "corpus": args.corpus, "articles": args.articles, "extractor": args.mode,
               "model": args.model, "claims": not args.no_claims, "shard_size": args.shard_size, "rounds": []}
-    output = args.output or RESULTS / f"ray_scaling_{args.corpus}_{args.mode}.json"
+    output = args.output or RESULTS / f"ray_{'memory' if args.memory else 'scaling'}_{args.corpus}_{args.mode}.json"
     output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="stanceclf-ray-scaling-") as tmp:
         folder = Path(tmp)
         corpus = folder / "corpus.jsonl"
         targets = write_corpus(args, corpus)
+        if args.memory:
+            ray.init(num_cpus=args.cpus, include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False)
+            result["memory"] = run_memory(args, corpus, targets, options, folder)
+            result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+            output.write_text(json.dumps(result, indent=2) + "\n")
+            print(f"Wrote {output}")
+            return 0
         for index in range(args.rounds):
             local = run_local(corpus, targets, options, folder / f"local{index}.jsonl")  # before Ray starts here
             print(json.dumps(local), flush=True)

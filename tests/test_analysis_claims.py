@@ -275,6 +275,10 @@ def test_ranking_keeps_the_top_quotes_of_a_corpus_in_order(extractor, tmp_path: 
     assert [w["quote"] for w in written] == [r["quote"] for r in rows]
     with pytest.raises(ModelError, match="--no-claims"):
         run_corpus([str(corpus)], _analyzer(extractor, None), TARGETS, rank_claims=3)
+    no_checkworthiness = FakeClaims()
+    no_checkworthiness.tasks_ = {"subjectivity": ["OBJ", "SUBJ"], "causal": ["NOT_CAUSAL", "CAUSAL"]}
+    with pytest.raises(ModelError, match="trained on causal, subjectivity but not on check-worthiness"):
+        run_corpus([str(corpus)], _analyzer(extractor, no_checkworthiness), TARGETS, rank_claims=3)
 
 
 def test_a_resumed_run_ranks_the_quotes_of_its_earlier_session_too(extractor, tmp_path: Path):

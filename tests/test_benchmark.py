@@ -116,3 +116,20 @@ def test_suite_runs_claim_models_on_claim_tasks_and_stance_models_on_stance() ->
     assert _can_run("minilm-cross", stance) and not _can_run("minilm-cross", claims)
     assert _can_run("tfidf", claims) and _can_run("tfidf", stance)  # task-agnostic baseline
     assert {job.dataset for job in SUITE} >= {"checkthat2024_en", "checkthat2020_t5", "newssd_eng", "cnc_subtask1"}
+
+
+def test_ray_memory_marks_follow_each_workers_peak_as_shards_finish(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location("benchmarks_ray_scaling",
+                                                  RENDER_SCRIPT.parent / "ray_scaling.py")
+    ray_scaling = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ray_scaling)
+    lines = [{"version": 1}] + [{"shard": i, "documents": 60, "worker": f"w{i % 2}", "peak_rss_mb": 500 + i}
+                                for i in range(20)] + [{"finished": True, "documents": 1200}]
+    manifest = tmp_path / "_manifest.jsonl"
+    manifest.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    memory = ray_scaling.memory_marks(manifest)
+    assert memory["articles_done"] == 1200
+    assert [m["articles"] for m in memory["marks"]] == [100, 1000]
+    assert memory["marks"][0] == {"articles": 100, "articles_done": 120, "peak_rss_mb": {"w0": 500, "w1": 501}}
+    assert memory["marks"][1]["articles_done"] == 1020 and memory["marks"][1]["peak_rss_mb"] == {"w0": 516, "w1": 515}
+    assert memory["final_peak_rss_mb"] == {"w0": 518, "w1": 519}

@@ -150,6 +150,8 @@ def test_ray_gives_exactly_the_local_records_with_the_default_model(cluster, cor
     manifest = _rows(tmp_path / "ray" / MANIFEST)
     assert manifest[0]["inputs"] == corpus and manifest[0]["shard_size"] == 32
     assert sorted(e["shard"] for e in manifest[1:-1]) == [0, 1] and manifest[-1]["finished"]
+    assert {e["worker"] for e in manifest[1:-1]} <= set(run.workers)  # each shard names its worker and its peak
+    assert all(e["peak_rss_mb"] > 0 for e in manifest[1:-1])
 
 
 @pytest.mark.slow

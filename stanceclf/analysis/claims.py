@@ -184,13 +184,19 @@ class ClaimScoring:
         model = self.claim_model
         return None if model is None else claim_model_name(self._claim_spec, model)
 
-    def require_claim_model(self) -> Any:
-        """:attr:`claim_model`, or :class:`ModelError` saying why there is none (e.g. for a claim ranking)."""
+    def require_claim_model(self, task: str | None = None) -> Any:
+        """:attr:`claim_model`, or :class:`ModelError` saying why there is none (e.g. for a claim ranking)
+        or why it cannot score ``task`` (a model trained on other claim tasks)."""
         if self.claim_model is None:
             if self._claim_spec is None or self._claim_spec is False:
                 raise ModelError("Claim scoring is off (claim_model=None, --no-claims), so there are no claim scores "
                                  "to rank; drop --no-claims.")
             load_claim_model(self._claim_spec, required=True)  # raises why (the built-in one is missing)
+        tasks = getattr(self.claim_model, "tasks_", None)
+        if task is not None and tasks is not None and task not in tasks:
+            raise ModelError(f"The claim model {self.claim_model_name!r} was trained on {', '.join(sorted(tasks))} but "
+                             f"not on {task}, so it cannot rank by it: use a claim model that has it (--claim-model; "
+                             "the built-in one does).")
         return self.claim_model
 
     def score_claims(self, articles: Sequence[LinkedArticle]) -> list[list[ClaimScores | None]]:

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
+from ..data.claims import CHECKWORTHINESS
 from ..errors import DataError
 from ..files import atomic_output, check_inputs, check_output_dir, check_output_file
 from .corpus import DocumentError, read_documents
@@ -231,7 +232,7 @@ def run_corpus(inputs: Sequence[str], analyzer: Any, targets: Any = None, *, out
         raise DataError("A claim ranking file needs rank_claims (--rank-claims N).")
     analyzer.model, analyzer.extractor  # load them now: a wrong model fails before any output is touched
     if rank_claims is not None:
-        analyzer.require_claim_model()  # a ranking without claim scores is refused before any work
+        analyzer.require_claim_model(CHECKWORTHINESS)  # a ranking without its scores is refused before any work
     else:
         analyzer.claim_model  # a claim-model path that does not load fails now too
 

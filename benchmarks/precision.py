@@ -86,7 +86,7 @@ def truncated(name: str, layers: int):
     from make_student import drop_layers
 
     student = stanceclf.load(name)
-    drop_layers(student.model_.get_base_model() if hasattr(student.model_, "get_base_model") else student.model_, layers)
+    drop_layers(student.model_, layers)
     return student
 
 

@@ -133,6 +133,13 @@ def run_memory(args: argparse.Namespace, corpus: Path, targets: dict | None, opt
     return {**run, **memory_marks(folder / "ray_memory" / "_manifest.jsonl")}
 
 
+def start_ray(cpus: int) -> None:
+    """A local Ray instance with ``cpus`` CPUs, quiet."""
+    import ray
+
+    ray.init(num_cpus=cpus, include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False)
+
+
 def environment(args: argparse.Namespace, argv: list[str] | None) -> dict:
     import ray
 
@@ -183,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         corpus = folder / "corpus.jsonl"
         targets = write_corpus(args, corpus)
         if args.memory:
-            ray.init(num_cpus=args.cpus, include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False)
+            start_ray(args.cpus)
             result["memory"] = run_memory(args, corpus, targets, options, folder)
             result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
             output.write_text(json.dumps(result, indent=2) + "\n")
@@ -194,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(local), flush=True)
             expected = [json.loads(line) for line in (folder / f"local{index}.jsonl").open(encoding="utf-8")]
             if not ray.is_initialized():
-                ray.init(num_cpus=args.cpus, include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False)
+                start_ray(args.cpus)
             runs = [local]
             for workers in (1, 2):
                 out = folder / f"ray{workers}_{index}"

@@ -42,10 +42,12 @@ def kept_layers(total: int, layers: int) -> list[int]:
 
 
 def drop_layers(model: Any, layers: int) -> list[int]:
-    """Keep ``layers`` evenly spaced encoder layers of a Hugging Face encoder model, in place; returns
-    the kept layer indices."""
+    """Keep ``layers`` evenly spaced encoder layers of a Hugging Face encoder model (or of the model
+    inside a PEFT wrapper), in place; returns the kept layer indices."""
     import torch
 
+    if hasattr(model, "get_base_model"):  # a LoRA-wrapped model: its layers are the inner model's
+        model = model.get_base_model()
     encoder = model.base_model.encoder
     keep = kept_layers(len(encoder.layer), layers)
     encoder.layer = torch.nn.ModuleList(encoder.layer[i] for i in keep)

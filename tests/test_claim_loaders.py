@@ -594,20 +594,34 @@ def test_scored_claim_splits_are_every_split_but_train_and_dev(root: Path) -> No
     assert "cnc_subtask1/validation" in found  # scored: its test labels are withheld
 
 
-@real_data
-def test_real_default_claim_training_data_holds_no_scored_sentence() -> None:
-    """The built-in claim model's training and development rows (training/configs/default_claims.yaml)
-    share no normalised text with any split the claim benchmarks score."""
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "training"))
-    from train_stance import build_data, read_config
-
+@lru_cache(maxsize=1)
+def _scored_splits() -> dict:
     from stanceclf.data.claims import scored_claim_splits
 
-    config = read_config(Path(__file__).resolve().parent.parent / "training" / "configs" / "default_claims.yaml")
-    train, dev, sizes = build_data(config, DATA_DIR, 0)
-    scored = scored_claim_splits(DATA_DIR)
+    return scored_claim_splits(DATA_DIR)
+
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "training" / "configs"
+CLAIM_CONFIGS = sorted(p.name for p in CONFIG_DIR.glob("*.yaml") if "\nkind: claims" in p.read_text(encoding="utf-8"))
+
+
+def test_every_claim_training_config_is_checked_for_overlaps() -> None:
+    assert {"default_claims.yaml", "claims_base_checkworthiness_full.yaml"} <= set(CLAIM_CONFIGS)
+
+
+@real_data
+@pytest.mark.parametrize("config_name", CLAIM_CONFIGS)
+def test_real_claim_training_data_holds_no_scored_sentence(config_name: str) -> None:
+    """The training and development rows of every claim config (the built-in model's,
+    training/configs/default_claims.yaml, and each experiment's) share no normalised text with any
+    split the claim benchmarks score."""
+    import sys
+
+    sys.path.insert(0, str(CONFIG_DIR.parent))
+    from train_stance import build_data, read_config
+
+    train, dev, sizes = build_data(read_config(CONFIG_DIR / config_name), DATA_DIR, 0)
+    scored = _scored_splits()
     assert set(scored) == {"checkthat2024_en/dev_test", "checkthat2024_en/test", "checkthat2020_t5/test",
                            "newssd_eng/test", "cnc_subtask1/validation", "cnc_subtask1/test"}
     for name, rows in scored.items():

@@ -623,7 +623,8 @@ def test_real_claim_training_data_holds_no_scored_sentence(config_name: str) -> 
     sys.path.insert(0, str(CONFIG_DIR.parent))
     from train_stance import build_data, read_config
 
-    train, dev, sizes = build_data(read_config(CONFIG_DIR / config_name), DATA_DIR, 0)
+    config = read_config(CONFIG_DIR / config_name)
+    train, dev, sizes = build_data(config, DATA_DIR, int(config.get("seed", 0)))  # the rows the config trains on
     scored = _scored_splits()
     assert set(scored) == {"checkthat2024_en/dev_test", "checkthat2024_en/test", "checkthat2020_t5/test",
                            "newssd_eng/test", "cnc_subtask1/validation", "cnc_subtask1/test"}

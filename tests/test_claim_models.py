@@ -164,3 +164,79 @@ def test_score_fields_cover_every_claim_task() -> None:
     assert set(SCORE_FIELDS) == set(CLAIM_TASKS)
     assert [field for field, _ in SCORE_FIELDS.values()] == list(CLAIM_SCORE_FIELDS)
     assert all(positive == TASK_LABELS[task][-1] for task, (_, positive) in SCORE_FIELDS.items())
+
+
+def test_recalibrate_fits_the_given_tasks_and_survives_save_and_load(fitted: ClaimClassifier, tmp_path) -> None:
+    import stanceclf
+    from stanceclf.eval.harness import _notes
+
+    fitted.save(tmp_path / "claims")
+    model = stanceclf.load(tmp_path / "claims")
+    assert model.task_biases_ == {} and model.recalibrated_on_ == []
+    # rows from "another domain": check-worthiness only, where nine in ten sentences are check-worthy
+    rows = [r for r in rows_as_dicts(claim_corpus(30, seed=5)) if r["target"] == "check-worthiness"]
+    rows = [r for r in rows if r["label"] == "CHECKWORTHY"] + [r for r in rows if r["label"] != "CHECKWORTHY"][:3]
+    for r in rows[:6]:  # some sentences the model does not know as check-worthy
+        r["text"] = "They spoke for a while about the weather."
+    texts = [r["text"] for r in rows]
+    before = model.task_probabilities(texts)["check-worthiness"][:, model.tasks_["check-worthiness"].index("CHECKWORTHY")]
+    others = {t: v for t, v in model.task_temperatures_.items() if t != "check-worthiness"}
+    model.recalibrate(rows, source="mine/dev")
+    after = model.task_probabilities(texts)["check-worthiness"][:, model.tasks_["check-worthiness"].index("CHECKWORTHY")]
+    assert after.mean() > before.mean()  # moved towards the rows' nine-in-ten
+    assert {t: v for t, v in model.task_temperatures_.items() if t != "check-worthiness"} == others
+    assert set(model.task_biases_) == {"check-worthiness"}
+    (record,) = model.recalibrated_on_
+    assert record["source"] == "mine/dev" and record["task"] == "check-worthiness" and record["rows"] == len(rows)
+    proba = model.predict_proba([(t, "check-worthiness") for t in texts])
+    assert list(model.predict([(t, "check-worthiness") for t in texts])) == list(model.classes_[proba.argmax(1)])
+    assert _notes(model, "mine", "dev") and not _notes(model, "mine", "test")
+    assert model.fitted_summary()["recalibrated_on"] == [record]
+
+    model.save(tmp_path / "recalibrated")
+    loaded = stanceclf.load(tmp_path / "recalibrated")
+    assert loaded.task_biases_ == model.task_biases_ and loaded.recalibrated_on_ == model.recalibrated_on_
+    np.testing.assert_allclose(loaded.predict_proba([(t, "check-worthiness") for t in texts]), proba)
+    config_path = tmp_path / "recalibrated" / "config.json"
+    config = json.loads(config_path.read_text())
+    config["task_biases"] = {"check-worthiness": {"OBJ": 1.0}}
+    config_path.write_text(json.dumps(config))
+    with pytest.raises(ModelError, match="'task_biases'"):
+        stanceclf.load(tmp_path / "recalibrated")
+
+
+def test_recalibrate_refuses_too_few_unlabelled_or_unknown_rows(fitted: ClaimClassifier) -> None:
+    rows = rows_as_dicts(claim_corpus(10, seed=2))
+    with pytest.raises(DataError, match="20 or more"):
+        fitted.recalibrate(rows[:15])
+    with pytest.raises(DataError, match="label for every row"):
+        fitted.recalibrate([(r["text"], r["target"]) for r in rows])
+    with pytest.raises(DataError, match="does not know"):
+        fitted.recalibrate([{**r, "label": "OBJ"} if r["target"] == "causal" else r for r in rows])
+    assert fitted.recalibrated_on_ == []  # nothing half-done
+
+
+def test_calibrate_command_saves_a_recalibrated_copy(fitted: ClaimClassifier, tmp_path, capsys) -> None:
+    import csv
+
+    import stanceclf
+    from stanceclf.cli import EXIT_OK, EXIT_USAGE, main
+
+    fitted.save(tmp_path / "claims")
+    path = tmp_path / "labelled.csv"
+    with path.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["sentence", "gold"])
+        writer.writerows((t, lab) for t, task, lab in claim_corpus(12, seed=4) if task == "subjectivity")
+    assert main(["calibrate", "--model", str(tmp_path / "claims"), "--file", str(path), "--text-column", "sentence",
+                 "--label-column", "gold", "--task", "subjectivity", "--output", str(tmp_path / "out")]) == EXIT_OK
+    model = stanceclf.load(tmp_path / "out")
+    assert [(r["source"], r["task"], r["rows"]) for r in model.recalibrated_on_] == [("labelled.csv", "subjectivity", 24)]
+    stance = stanceclf.create_model("tfidf", **TFIDF_FAST).fit(
+        [("We back the plan.", "plan"), ("We support it.", "plan"), ("We oppose it.", "plan"), ("Scrap it.", "plan")],
+        ["FAVOR", "FAVOR", "AGAINST", "AGAINST"])
+    stance.save(tmp_path / "stance")
+    capsys.readouterr()
+    assert main(["calibrate", "--model", str(tmp_path / "stance"), "--file", str(path), "--task", "subjectivity",
+                 "--output", str(tmp_path / "out2")]) == EXIT_USAGE
+    assert "only claim models" in capsys.readouterr().err

@@ -28,6 +28,7 @@ from stanceclf.metrics import expected_calibration_error, macro_f1  # noqa: E402
 from stanceclf.models.base import as_pair_batch  # noqa: E402
 from stanceclf.models.registry import create_model  # noqa: E402
 from stanceclf.models.transformer import CrossEncoderStanceClassifier, fit_temperature  # noqa: E402
+from stanceclf.models.hf_training import fit_temperature_and_bias  # noqa: E402
 
 from conftest import UNSEEN_TARGET_PAIRS, make_corpus, tiny_encoder_dir  # noqa: E402
 
@@ -354,6 +355,25 @@ def test_fit_temperature_prior_keeps_small_perfect_dev_sets_sane() -> None:
     y = np.array([0, 1, 2] * 9)  # all right: the unregularised NLL keeps falling as T -> 0
     assert fit_temperature(logits, y, prior_sd=None) < 0.1  # flat at the bound: every probability ~0 or 1
     assert 0.2 < fit_temperature(logits, y) < 1.0
+
+
+def test_fit_temperature_and_bias_matches_the_closed_form_and_moves_the_decision() -> None:
+    # logits that say nothing: the best bias is the log-odds of the labels (70% class 1: log(7/3))
+    t, b = fit_temperature_and_bias(np.zeros((100, 2)), [1] * 70 + [0] * 30, prior_sd=None)
+    assert b[0] == 0.0 and b[1] == pytest.approx(np.log(7 / 3), abs=1e-3)
+    # a model that under-predicts class 1 by 1.5 nats: the bias puts it back, the temperature stays ~1,
+    # and more rows become class 1 (unlike a temperature, a bias changes the arg-max)
+    logits, y = _calibrated_logits()
+    z = logits[:, :2]
+    keep = y < 2
+    z, y2 = z[keep], y[keep]
+    shifted = z - [0.0, 1.5]
+    t, b = fit_temperature_and_bias(shifted, y2)
+    assert t == pytest.approx(1.0, abs=0.15) and b[1] == pytest.approx(1.5, abs=0.3)
+    assert (np.argmax(shifted / t + b, 1) == 1).sum() > (np.argmax(shifted, 1) == 1).sum()
+    assert _nll(shifted / t + b, y2) < _nll(shifted, y2)
+    with pytest.raises(DataError):
+        fit_temperature_and_bias(np.zeros((3, 2)), [0, 1])
 
 
 def test_fit_temperature_rejects_bad_input() -> None:

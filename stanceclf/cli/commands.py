@@ -278,6 +278,37 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    """Refit a claim model's calibration on labelled rows from the data it will score; save the copy."""
+    from ..data.loaders import load_dataset, load_table
+    from ..models.registry import load
+
+    check_model_dir(args.output, overwrite=args.overwrite)
+    model = load(args.model, allow_download=args.allow_download)
+    if not hasattr(model, "recalibrate"):
+        raise_usage(f"{args.model} is a {type(model).__name__}; only claim models (ClaimClassifier) can be "
+                    "recalibrated here.")
+    if args.dataset:
+        data = load_dataset(args.dataset, data_dir=args.data_dir)
+        if args.split not in data:
+            raise_usage(f"{args.dataset} has no split {args.split!r}; its splits: {sorted(data)}.")
+        rows, source = data[args.split], f"{args.dataset}/{args.split}"
+    else:
+        rows = load_table(args.file, text_column=args.text_column, target_column=None if args.task else args.target_column,
+                          label_column=args.label_column, target=args.task,
+                          label_map={str(c): str(c) for c in model.classes_})["train"]  # the model's own labels
+        source = Path(args.file).name
+    known = len(model.recalibrated_on_)
+    model.recalibrate(rows, source=source)
+    path = model.save(args.output)
+    for record in model.recalibrated_on_[known:]:
+        logger.info("%s: recalibrated on %d rows of %s: temperature %.3f, biases %s; ECE %.4f -> %.4f (in-sample)",
+                    record["task"], record["rows"], source, record["temperature"], record["bias"],
+                    record["ece_before"], record["ece_after"])
+    logger.info("Saved to %s. Scores on %s are in-sample from now on (`stanceclf evaluate` says so).", path, source)
+    return EXIT_OK
+
+
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     """Score a model on a dataset (:func:`stanceclf.eval.evaluate`); print tables, write the JSON."""
     from ..eval.harness import evaluate
@@ -476,6 +507,7 @@ def _cmd_datasets(args: argparse.Namespace) -> int:
 #: Command name -> the function that runs it.
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "train": _cmd_train,
+    "calibrate": _cmd_calibrate,
     "evaluate": _cmd_evaluate,
     "predict": _cmd_predict,
     "benchmark": _cmd_benchmark,

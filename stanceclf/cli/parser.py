@@ -97,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser.add_argument("--version", action="version", version=f"stanceclf {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for add_command in (_add_analyze, _add_quotes, _add_claims, _add_train, _add_evaluate, _add_predict,
+    for add_command in (_add_analyze, _add_quotes, _add_claims, _add_train, _add_calibrate, _add_evaluate, _add_predict,
                         _add_benchmark, _add_evaluate_quotes, _add_models, _add_datasets):
         add_command(sub)
     return parser
@@ -244,6 +244,33 @@ def _add_train(sub: Any) -> None:
     p.add_argument("--overwrite", action="store_true", help="replace a model already saved in --output")
     _add_data_dir(p)
     _add_model_params(p)
+
+
+def _add_calibrate(sub: Any) -> None:
+    """``stanceclf calibrate``: refit a claim model's calibration on labelled rows, save a copy."""
+    p = _command(sub, "calibrate", help="refit a claim model's probabilities on labelled rows of your data",
+                 description="Refit a claim model's calibration (a temperature and a bias per label, for each task the\n"
+                             "rows hold; at least 20 rows a task) on labelled rows from the data you will score, and save\n"
+                             "the recalibrated copy. The weights do not change. Scores on those rows are in-sample\n"
+                             "afterwards; `stanceclf evaluate` marks them so.\n\n"
+                             "examples:\n"
+                             "  stanceclf calibrate --model runs/my-claims --dataset checkthat2024_en --split dev_test \\\n"
+                             "      --data-dir ../shared/data --output runs/my-claims-2023\n"
+                             "  stanceclf calibrate --model default-claims --file labelled.csv --text-column sentence \\\n"
+                             "      --label-column label --task check-worthiness --output runs/claims-our-desk")
+    p.add_argument("--model", required=True, help="a saved claim-model directory, or default-claims")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--dataset", help="registered claim dataset (see `stanceclf datasets`); with --split")
+    src.add_argument("--file", help="your own labelled CSV/TSV/JSONL file")
+    p.add_argument("--split", default="validation", help="--dataset split to calibrate on (default validation)")
+    p.add_argument("--text-column", default="text", help="--file column holding the sentence (default text)")
+    p.add_argument("--target-column", default="target", help="--file column holding the task (default target)")
+    p.add_argument("--label-column", default="label", help="--file column holding the label (default label)")
+    p.add_argument("--task", help="one task for every row of --file (e.g. check-worthiness), instead of --target-column")
+    p.add_argument("--output", required=True, help="directory to save the recalibrated model to (new or empty)")
+    p.add_argument("--overwrite", action="store_true", help="replace a model already saved in --output")
+    _add_data_dir(p)
+    _add_allow_download(p)
 
 
 def _add_evaluate(sub: Any) -> None:

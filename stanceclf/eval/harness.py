@@ -74,6 +74,8 @@ class EvaluationResult:
     model_params: dict[str, Any] = field(default_factory=dict)
     #: what the fitted model chose that its parameters do not say (e.g. an ensemble's weights)
     fitted: dict[str, Any] = field(default_factory=dict)
+    #: what a reader of the score must know (e.g. that the model's calibration was fitted on this split)
+    notes: list[str] = field(default_factory=list)
     stanceclf_version: str = ""
     python: str = field(default_factory=platform.python_version)
     timestamp: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
@@ -115,6 +117,7 @@ class EvaluationResult:
         if self.peak_memory_mb:
             timing.append(f"peak {self.peak_memory_mb:,.0f} MB")
         lines.append("  " + "  ".join(timing))
+        lines += [f"  note: {note}" for note in self.notes]
         return "\n".join(lines)
 
 
@@ -336,9 +339,21 @@ def evaluate(
             # the first split's wall time includes the (shared) training run
             wall_time_s=wall + ((train_time or 0.0) if not results else 0.0),
             peak_memory_mb=peak_memory_mb(),
-            model_params=_params(built), fitted=_fitted(built), stanceclf_version=__version__,
+            model_params=_params(built), fitted=_fitted(built), notes=_notes(built, dataset, split_name),
+            stanceclf_version=__version__,
         ))
     return results
+
+
+def _notes(model: Any, dataset: str, split: str) -> list[str]:
+    """A warning when the model's calibration was refitted on the split being scored (in-sample)."""
+    sources = {str(r.get("source")) for r in getattr(model, "recalibrated_on_", None) or []}
+    if f"{dataset}/{split}" not in sources:
+        return []
+    note = (f"the model's calibration was fitted on {dataset}/{split} (recalibrate): this score is in-sample, "
+            "not a held-out result")
+    logger.warning("%s", note)
+    return [note]
 
 
 def _zero_shot(model, train, test, test_targets, info, n_resamples, seed, progress):

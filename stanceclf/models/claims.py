@@ -22,6 +22,7 @@ It keeps the estimator contract of the stance models (``fit``/``predict``/``pred
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -30,8 +31,8 @@ import numpy as np
 from ..data.claims import CAUSALITY, CHECKWORTHINESS, SUBJECTIVITY, TASK_LABELS
 from ..errors import DataError, ModelError
 from ..types import ClaimScores
-from .base import PairBatch
-from .hf_training import _softmax, fit_temperature, mask_other_groups
+from .base import PairBatch, as_pair_batch
+from .hf_training import _softmax, fit_temperature, fit_temperature_and_bias, mask_other_groups
 from .transformer import MIN_CALIBRATION_PAIRS, CrossEncoderStanceClassifier
 
 __all__ = ["ClaimClassifier", "SCORE_FIELDS", "tasks_of"]
@@ -76,7 +77,9 @@ class ClaimClassifier(CrossEncoderStanceClassifier):
     each task. ``speaker_input`` is accepted for the shared interface and ignored: the text is read alone.
 
     Fitted attributes, besides the cross-encoder's: ``tasks_`` (task -> its labels, in ``classes_``
-    order) and ``task_temperatures_`` (task -> calibration temperature).
+    order), ``task_temperatures_`` (task -> calibration temperature), ``task_biases_`` (task -> label
+    -> bias added to its scaled logit; empty until :meth:`recalibrate`) and ``recalibrated_on_`` (one
+    record per :meth:`recalibrate` call and task: source, rows, temperature, biases, ECE before/after).
     """
 
     model_name = "claim-encoder"
@@ -111,6 +114,7 @@ class ClaimClassifier(CrossEncoderStanceClassifier):
 
     def _fit_batch(self, batch: PairBatch, dev: PairBatch | None) -> None:
         self._fit_tasks = tasks_of(batch.targets, batch.labels or [])
+        self.task_biases_, self.recalibrated_on_ = {}, []  # a new fit starts from its own calibration
         if dev is not None:
             known = {(t, lab) for t, labs in self._fit_tasks.items() for lab in labs}
             stray = sorted({(t, lab) for t, lab in zip(dev.targets, dev.labels or []) if (t, lab) not in known})
@@ -146,14 +150,80 @@ class ClaimClassifier(CrossEncoderStanceClassifier):
         self.ece_before_ = expected_calibration_error(dev.labels, before, classes)
         self.ece_after_ = expected_calibration_error(dev.labels, self._proba_from_logits(logits, rows), classes)
 
+    def recalibrate(self, X: Any, y: Any = None, *, source: str = "") -> "ClaimClassifier":
+        """Refit the calibration of each task in ``X`` on these labelled rows: a temperature and a bias
+        per label (:func:`~stanceclf.models.hf_training.fit_temperature_and_bias`). The weights stay.
+
+        For data unlike the development rows the model was calibrated on (a newer debate season, another
+        outlet's sentences): a few hundred labelled rows from that data move the probabilities, and so
+        the predicted labels, to fit it. Rows as for :meth:`fit` (the task in ``target``); tasks absent
+        from ``X``, or with fewer than 20 rows, keep their calibration. ``source`` names the rows (e.g.
+        ``"checkthat2024_en/dev_test"``); :func:`stanceclf.eval.evaluate` marks a score on that split as
+        in-sample. Returns the model.
+
+        >>> model.recalibrate(dataset["dev_test"], source="checkthat2024_en/dev_test")   # doctest: +SKIP
+        >>> model.recalibrated_on_[-1]["bias"]                                           # doctest: +SKIP
+        {'CHECKWORTHY': 0.0, 'NOT_CHECKWORTHY': -0.81}
+        """
+        from ..metrics import expected_calibration_error
+
+        self._check_fitted()
+        batch = as_pair_batch(X, y)
+        if batch.labels is None or any(not lab for lab in batch.labels):
+            raise DataError("recalibrate needs a label for every row: pass y=... or a 'label' column.")
+        rows = self._row_tasks(batch)
+        order = sorted(self.tasks_)
+        unknown = sorted({(order[r], lab) for r, lab in zip(rows, batch.labels) if lab not in self.tasks_[order[r]]})
+        if unknown:
+            raise DataError(f"(task, label) pairs the model does not know: {unknown[:5]}; its tasks: {self.tasks_}.")
+        logits = self._logits(batch)
+        index = {str(c): j for j, c in enumerate(self.classes_)}
+        temperatures, biases = dict(self.task_temperatures_), dict(self.task_biases_)
+        records = []
+        for i, task in enumerate(order):
+            mask = rows == i
+            if mask.sum() < MIN_CALIBRATION_PAIRS:
+                continue
+            labels = self.tasks_[task]
+            columns = [index[c] for c in labels]
+            gold = [labels.index(lab) for lab, m in zip(batch.labels, mask) if m]
+            truth = [labels[g] for g in gold]
+            temperature, bias = fit_temperature_and_bias(logits[mask][:, columns], gold)
+            temperatures[task], biases[task] = temperature, {lab: float(b) for lab, b in zip(labels, bias)}
+            before = self._proba_from_logits(logits[mask], rows[mask])[:, columns]
+            after = _softmax(logits[mask][:, columns] / temperature + bias)
+            records.append({"source": str(source), "task": task, "rows": int(mask.sum()),
+                            "temperature": round(temperature, 6),
+                            "bias": {lab: round(b, 6) for lab, b in biases[task].items()},
+                            "ece_before": expected_calibration_error(truth, before, labels),
+                            "ece_after": expected_calibration_error(truth, after, labels)})
+        if not records:
+            raise DataError(f"No task has {MIN_CALIBRATION_PAIRS} or more labelled rows here; recalibrating on fewer "
+                            "would fit noise. Give more rows.")
+        self.task_temperatures_, self.task_biases_ = temperatures, biases
+        self.recalibrated_on_ = list(self.recalibrated_on_) + records
+        return self
+
+    def fitted_summary(self) -> dict[str, Any]:
+        """Each task's calibration (temperature, biases) and the rows any :meth:`recalibrate` fitted it on."""
+        self._check_fitted()
+        return {"task_temperatures": dict(self.task_temperatures_), "task_biases": dict(self.task_biases_),
+                "recalibrated_on": list(self.recalibrated_on_)}
+
     # -- prediction ---------------------------------------------------------------------------------
     def _temperatures(self) -> np.ndarray:
         temps = getattr(self, "task_temperatures_", None) or {}
         return np.asarray([float(temps.get(task, 1.0)) for task in sorted(self.tasks_)])
 
+    def _biases(self) -> np.ndarray:
+        """The bias of each class in ``classes_`` (0 unless :meth:`recalibrate` fitted one)."""
+        per_label = {lab: b for labels in (getattr(self, "task_biases_", None) or {}).values() for lab, b in labels.items()}
+        return np.asarray([float(per_label.get(str(c), 0.0)) for c in self.classes_])
+
     def _proba_from_logits(self, logits: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """Per-row softmax over the row's task's classes, each task at its own temperature."""
-        scaled = np.asarray(logits, dtype=np.float64) / self._temperatures()[rows][:, None]
+        """Per-row softmax over the row's task's classes, each task at its own temperature (plus the
+        biases :meth:`recalibrate` fitted)."""
+        scaled = np.asarray(logits, dtype=np.float64) / self._temperatures()[rows][:, None] + self._biases()[None, :]
         proba = _softmax(mask_other_groups(scaled, self._class_groups(), rows))
         return np.nan_to_num(proba, nan=0.0)
 
@@ -203,6 +273,8 @@ class ClaimClassifier(CrossEncoderStanceClassifier):
         state = super()._save_state(directory)
         state["tasks"] = {t: list(labs) for t, labs in self.tasks_.items()}
         state["task_temperatures"] = {t: float(v) for t, v in (getattr(self, "task_temperatures_", None) or {}).items()}
+        state["task_biases"] = {t: dict(b) for t, b in (getattr(self, "task_biases_", None) or {}).items()}
+        state["recalibrated_on"] = list(getattr(self, "recalibrated_on_", None) or [])
         return state
 
     def _load_state(self, directory: Path, config: dict[str, Any]) -> None:
@@ -216,10 +288,22 @@ class ClaimClassifier(CrossEncoderStanceClassifier):
         if not isinstance(temps, dict) or any(isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0
                                               for v in temps.values()):
             raise ModelError(f"{directory}/config.json: 'task_temperatures' must map tasks to positive numbers.")
+        biases = config.get("task_biases") or {}
+        if not isinstance(biases, dict) or any(
+                t not in tasks or not isinstance(b, dict) or not set(b) <= set(tasks[t])
+                or any(isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) for v in b.values())
+                for t, b in biases.items()):
+            raise ModelError(f"{directory}/config.json: 'task_biases' must map tasks to {{label: finite number}} "
+                             "with the task's own labels.")
+        recalibrated = config.get("recalibrated_on") or []
+        if not isinstance(recalibrated, list) or not all(isinstance(r, dict) for r in recalibrated):
+            raise ModelError(f"{directory}/config.json: 'recalibrated_on' must be a list of records.")
         self._fit_tasks = {str(t): [str(lab) for lab in labs] for t, labs in tasks.items()}
         super()._load_state(directory, config)
         self.tasks_ = self._fit_tasks
         self.task_temperatures_ = {str(t): float(v) for t, v in temps.items()}
+        self.task_biases_ = {str(t): {str(k): float(v) for k, v in b.items()} for t, b in biases.items()}
+        self.recalibrated_on_ = recalibrated
 
 
 def _check_texts(texts: Any) -> list[str]:

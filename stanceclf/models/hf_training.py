@@ -1,7 +1,7 @@
 """Training plumbing of the cross-encoder (:mod:`stanceclf.models.transformer`) on
 :class:`transformers.Trainer`: the weighted-loss Trainer and the monitor callback (early stopping,
-time budget, log), the features and collator it reads, torch set-up, and temperature calibration
-(:func:`fit_temperature`).
+time budget, log), the features and collator it reads, torch set-up, and calibration
+(:func:`fit_temperature`; :func:`fit_temperature_and_bias` for data unlike the development rows).
 
 >>> fit_temperature([[2.0, 0.0], [0.0, 2.0]], [0, 1], prior_sd=None) < 1.0   # confident and right: sharpen
 True
@@ -86,6 +86,47 @@ def fit_temperature(logits: Any, labels: Any, *, prior_sd: float | None = 1.0) -
     result = minimize_scalar(objective, bounds=(lo, hi), method="bounded", options={"xatol": 1e-6})
     best = float(result.x)
     return float(math.exp(best)) if objective(best) < objective(0.0) else 1.0
+
+
+def fit_temperature_and_bias(logits: Any, labels: Any, *, prior_sd: float | None = 1.0) -> tuple[float, np.ndarray]:
+    """The temperature ``T`` and class biases ``b`` minimising the NLL of ``softmax(logits / T + b)``.
+
+    Platt scaling for ``k`` classes: besides how sharp the probabilities are (``T``, as in
+    :func:`fit_temperature`), ``b`` moves them towards the classes the labelled rows hold more often
+    than the model expects, so it can change the arg-max (``b[0]`` is fixed at 0: only differences
+    matter). Use it where the model meets data unlike its development rows, with labelled rows from
+    that data. ``prior_sd``: a weak Gaussian prior on ``log T`` and on each bias (``None``: none).
+
+    >>> rng = np.random.default_rng(0)
+    >>> true_logits = rng.normal(size=(2000, 2)) * 2
+    >>> labels = [rng.choice(2, p=p) for p in _softmax(true_logits + [0.0, 1.5])]   # class 1 under-predicted
+    >>> t, b = fit_temperature_and_bias(true_logits, labels)
+    >>> round(t, 1), round(float(b[1]), 1)
+    (1.0, 1.5)
+    """
+    from scipy.optimize import minimize
+
+    z = np.asarray(logits, dtype=np.float64)
+    y = np.asarray(labels, dtype=np.int64)
+    if z.ndim != 2 or len(z) != len(y) or len(z) == 0:
+        raise DataError(f"fit_temperature_and_bias needs (n, k) logits and n labels, got shapes {z.shape} and {y.shape}.")
+    if y.min() < 0 or y.max() >= z.shape[1]:
+        raise DataError(f"Labels must be column indices in [0, {z.shape[1]}).")
+    if prior_sd is not None and not float(prior_sd) > 0:
+        raise DataError(f"prior_sd must be positive or None, got {prior_sd!r}.")
+    penalty = 0.0 if prior_sd is None else 1.0 / (2.0 * float(prior_sd) ** 2)
+    rows = np.arange(len(y))
+
+    def objective(params: np.ndarray) -> float:
+        bias = np.concatenate([[0.0], params[1:]])
+        nll = -_log_softmax(z / math.exp(params[0]) + bias)[rows, y].sum()
+        return float(nll + penalty * float(params @ params))
+
+    lo, hi = (math.log(b) for b in _TEMPERATURE_BOUNDS)
+    start = np.zeros(z.shape[1])
+    result = minimize(objective, start, method="L-BFGS-B", bounds=[(lo, hi)] + [(-20.0, 20.0)] * (z.shape[1] - 1))
+    best = result.x if objective(result.x) < objective(start) else start
+    return float(math.exp(best[0])), np.concatenate([[0.0], best[1:]])
 
 
 def _import_torch() -> tuple[Any, Any]:

@@ -72,7 +72,8 @@ def render_markdown(results: Sequence[dict[str, Any]], command: str = "python be
         shown = 1 < len(per_target) <= _MAX_TARGETS_SHOWN and "target_mean" in s
         target_mean = f"{100 * s['target_mean']:.2f}" if shown else "-"
         rows.append(
-            f"| {r['dataset']} | {r['split']} | {_protocol_cell(r)} | {r['model']} | {s['main_metric']} | {_fmt_ci(s)} "
+            f"| {r['dataset']} | {r['split']} | {_protocol_cell(r)} | {r['model']} | {s['main_metric']} | {_fmt_ci(s)}"
+            f"{' (in-sample)' if r.get('notes') else ''} "
             f"| {target_mean} | {anchor} | {_num(r.get('train_time_s'), 1)} | {_num(r.get('examples_per_s'), 0)} "
             f"| {_num(r.get('peak_memory_mb'), 0)} |"
         )
@@ -100,6 +101,7 @@ def render_markdown(results: Sequence[dict[str, Any]], command: str = "python be
         "split; the weights are chosen on the dataset's dev split (P-Stance) or equal (SemEval, NewsMTSC have none):",
         "see each file's `fitted`. It is scored in-target only, since its default member saw every benchmark target.",
         "Peak MB is the evaluating process's peak resident memory (training included).",
+        "`(in-sample)` marks a score the file's `notes` flag, e.g. on the split a claim model was recalibrated on.",
         "Claim rows (checkthat2024_en, checkthat2020_t5, newssd_eng, cnc_subtask1; docs/claims.md) use each task's",
         "official metric: F1 of the positive class, MAP over debates (the CI resamples whole debates) or macro-F1.",
         "`default-claims` is the built-in claim model (one model for the three tasks); checkthat2020_t5 is",

@@ -55,6 +55,14 @@ def test_anchors_only_beside_same_task_rows_and_target_mean_only_for_closed_targ
     assert fnc[7].strip() == "-"  # no mean over 900 headline "targets"
 
 
+def test_a_score_the_result_flags_in_sample_says_so() -> None:
+    recalibrated = result("checkthat2024_en", "dev_test", "in-target", "claims-recal", 0.84, 1)
+    recalibrated["notes"] = ["the model's calibration was fitted on checkthat2024_en/dev_test (recalibrate)"]
+    md = render_markdown([recalibrated, result("checkthat2024_en", "test", "in-target", "claims-recal", 0.77, 1)])
+    rows = {line.split("|")[2].strip(): line for line in md.splitlines() if line.startswith("| checkthat")}
+    assert "84.00 (82.0-86.0) (in-sample)" in rows["dev_test"] and "in-sample" not in rows["test"]
+
+
 def test_render_existing_reads_result_files(tmp_path: Path) -> None:
     (tmp_path / "tfidf__semeval2016__in-target.json").write_text(json.dumps([result("semeval2016", "test", "in-target", "tfidf", 0.7, 5)]))
     (tmp_path / "quotes_rules.json").write_text(json.dumps({"mode": "rules"}))  # other result kinds are ignored

@@ -50,6 +50,19 @@ def mask_other_groups(logits: np.ndarray, groups: Any, rows: Any) -> np.ndarray:
     return z
 
 
+def _calibration_inputs(name: str, logits: Any, labels: Any, prior_sd: float | None) -> tuple[np.ndarray, np.ndarray, float]:
+    """``(logits, labels, prior penalty)`` of a calibration fit, checked: (n, k) logits, n column indices."""
+    z = np.asarray(logits, dtype=np.float64)
+    y = np.asarray(labels, dtype=np.int64)
+    if z.ndim != 2 or len(z) != len(y) or len(z) == 0:
+        raise DataError(f"{name} needs (n, k) logits and n labels, got shapes {z.shape} and {y.shape}.")
+    if y.min() < 0 or y.max() >= z.shape[1]:
+        raise DataError(f"Labels must be column indices in [0, {z.shape[1]}).")
+    if prior_sd is not None and not float(prior_sd) > 0:
+        raise DataError(f"prior_sd must be positive or None, got {prior_sd!r}.")
+    return z, y, 0.0 if prior_sd is None else 1.0 / (2.0 * float(prior_sd) ** 2)
+
+
 def fit_temperature(logits: Any, labels: Any, *, prior_sd: float | None = 1.0) -> float:
     """The temperature ``T`` minimising the NLL of ``softmax(logits / T)`` on ``labels`` (indices).
 
@@ -68,15 +81,7 @@ def fit_temperature(logits: Any, labels: Any, *, prior_sd: float | None = 1.0) -
     """
     from scipy.optimize import minimize_scalar
 
-    z = np.asarray(logits, dtype=np.float64)
-    y = np.asarray(labels, dtype=np.int64)
-    if z.ndim != 2 or len(z) != len(y) or len(z) == 0:
-        raise DataError(f"fit_temperature needs (n, k) logits and n labels, got shapes {z.shape} and {y.shape}.")
-    if y.min() < 0 or y.max() >= z.shape[1]:
-        raise DataError(f"Labels must be column indices in [0, {z.shape[1]}).")
-    if prior_sd is not None and not float(prior_sd) > 0:
-        raise DataError(f"prior_sd must be positive or None, got {prior_sd!r}.")
-    penalty = 0.0 if prior_sd is None else 1.0 / (2.0 * float(prior_sd) ** 2)
+    z, y, penalty = _calibration_inputs("fit_temperature", logits, labels, prior_sd)
 
     def objective(log_t: float) -> float:
         nll = -_log_softmax(z / math.exp(log_t))[np.arange(len(y)), y].sum()
@@ -106,15 +111,7 @@ def fit_temperature_and_bias(logits: Any, labels: Any, *, prior_sd: float | None
     """
     from scipy.optimize import minimize
 
-    z = np.asarray(logits, dtype=np.float64)
-    y = np.asarray(labels, dtype=np.int64)
-    if z.ndim != 2 or len(z) != len(y) or len(z) == 0:
-        raise DataError(f"fit_temperature_and_bias needs (n, k) logits and n labels, got shapes {z.shape} and {y.shape}.")
-    if y.min() < 0 or y.max() >= z.shape[1]:
-        raise DataError(f"Labels must be column indices in [0, {z.shape[1]}).")
-    if prior_sd is not None and not float(prior_sd) > 0:
-        raise DataError(f"prior_sd must be positive or None, got {prior_sd!r}.")
-    penalty = 0.0 if prior_sd is None else 1.0 / (2.0 * float(prior_sd) ** 2)
+    z, y, penalty = _calibration_inputs("fit_temperature_and_bias", logits, labels, prior_sd)
     rows = np.arange(len(y))
 
     def objective(params: np.ndarray) -> float:

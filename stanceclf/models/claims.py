@@ -178,29 +178,29 @@ class ClaimClassifier(CrossEncoderStanceClassifier):
             raise DataError(f"(task, label) pairs the model does not know: {unknown[:5]}; its tasks: {self.tasks_}.")
         logits = self._logits(batch)
         index = {str(c): j for j, c in enumerate(self.classes_)}
-        temperatures, biases = dict(self.task_temperatures_), dict(self.task_biases_)
+        tasks = [(i, task) for i, task in enumerate(order) if (rows == i).sum() >= MIN_CALIBRATION_PAIRS]
+        if not tasks:
+            raise DataError(f"No task has {MIN_CALIBRATION_PAIRS} or more labelled rows here; recalibrating on fewer "
+                            "would fit noise. Give more rows.")
+
+        def task_proba(mask: np.ndarray, columns: list[int]) -> np.ndarray:
+            return self._proba_from_logits(logits[mask], rows[mask])[:, columns]
+
         records = []
-        for i, task in enumerate(order):
-            mask = rows == i
-            if mask.sum() < MIN_CALIBRATION_PAIRS:
-                continue
-            labels = self.tasks_[task]
+        for i, task in tasks:
+            mask, labels = rows == i, self.tasks_[task]
             columns = [index[c] for c in labels]
             gold = [labels.index(lab) for lab, m in zip(batch.labels, mask) if m]
             truth = [labels[g] for g in gold]
+            before = task_proba(mask, columns)
             temperature, bias = fit_temperature_and_bias(logits[mask][:, columns], gold)
-            temperatures[task], biases[task] = temperature, {lab: float(b) for lab, b in zip(labels, bias)}
-            before = self._proba_from_logits(logits[mask], rows[mask])[:, columns]
-            after = _softmax(logits[mask][:, columns] / temperature + bias)
+            self.task_temperatures_[task] = temperature
+            self.task_biases_[task] = {lab: float(b) for lab, b in zip(labels, bias)}
             records.append({"source": str(source), "task": task, "rows": int(mask.sum()),
                             "temperature": round(temperature, 6),
-                            "bias": {lab: round(b, 6) for lab, b in biases[task].items()},
+                            "bias": {lab: round(b, 6) for lab, b in self.task_biases_[task].items()},
                             "ece_before": expected_calibration_error(truth, before, labels),
-                            "ece_after": expected_calibration_error(truth, after, labels)})
-        if not records:
-            raise DataError(f"No task has {MIN_CALIBRATION_PAIRS} or more labelled rows here; recalibrating on fewer "
-                            "would fit noise. Give more rows.")
-        self.task_temperatures_, self.task_biases_ = temperatures, biases
+                            "ece_after": expected_calibration_error(truth, task_proba(mask, columns), labels)})
         self.recalibrated_on_ = list(self.recalibrated_on_) + records
         return self
 
